@@ -1,0 +1,28 @@
+"""Small helpers shared by the command modules: parsing dates and printing results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import typer
+
+from kzreg.law.errors import InputError
+from kzreg.law.explain import jsonable
+
+
+def parse_date(text: str | None, option: str) -> dt.date:
+    """An ISO date from the command line; today's Almaty date when not given."""
+    if text is None:
+        from kzreg.law.calendar import local_date, now_utc
+
+        return local_date(now_utc())
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a date (YYYY-MM-DD)", field=option) from None
+
+
+def echo_json(data: Any) -> None:
+    typer.echo(json.dumps(jsonable(data), ensure_ascii=False, indent=2))

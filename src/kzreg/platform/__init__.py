@@ -1,0 +1,2 @@
+"""Infrastructure every room plugs into: configuration, database and migrations, audit log,
+people and roles, cases with durable deadlines, notifications, documents."""

@@ -46,3 +46,11 @@ class NotFound(KzregError):
 
 class NotInForce(KzregError):
     """The act or parameter asked for has no value on the date asked for."""
+
+
+class Forbidden(KzregError):
+    """The actor's role may not do this (a case outside their scope is NotFound instead)."""
+
+
+class Conflict(KzregError):
+    """The thing changed meanwhile or is in a state that does not allow the request."""

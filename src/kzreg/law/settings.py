@@ -58,8 +58,10 @@ class Setting:
 
 def _coerce(name: str, kind: str, raw: Any) -> Any:
     try:
-        if kind == "int" and not isinstance(raw, bool):
-            return int(raw)
+        if kind == "int" and not isinstance(raw, (bool, float)):
+            number = int(raw)
+            if isinstance(raw, str) or number == raw:  # never truncate 3.5 (or Decimal) to 3
+                return number
         if kind == "decimal" and not isinstance(raw, (bool, float)):
             return Decimal(str(raw))
         if kind == "bool" and isinstance(raw, bool):
@@ -109,9 +111,22 @@ _overrides: dict[str, Any] = {}
 
 @cache
 def _file_overrides(path: str) -> dict[str, Any]:
+    """The deployment's overrides; a misspelt name fails loudly instead of being ignored."""
     if not path:
         return {}
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    field = "KZREG_SETTINGS_FILE"
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}", field=field) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path} is not valid YAML: {exc}", field=field) from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path} must map setting names to values", field=field)
+    unknown = sorted(str(name) for name in set(data) - set(_defaults()))
+    if unknown:
+        raise NotFound(f"{path} names unknown settings: {', '.join(unknown)}", field=field)
+    return data
 
 
 def get_setting(name: str) -> Setting:

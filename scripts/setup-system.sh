@@ -4,7 +4,7 @@
 # Idempotent: installs nothing that is already there.
 set -euo pipefail
 runtime_pkgs=(fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0)
-test_pkgs=(chromium)
+test_pkgs=(chromium poppler-utils)   # poppler-utils: pdftotext/pdffonts check documents
 
 missing=()
 want=("${runtime_pkgs[@]}")

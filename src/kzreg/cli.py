@@ -17,6 +17,17 @@ COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
     ("acts", "kzreg.commands.acts"),
     ("params", "kzreg.commands.params"),
     ("rules", "kzreg.commands.rules"),
+    ("settings", "kzreg.commands.settings"),
+    ("db", "kzreg.commands.db"),
+    ("audit", "kzreg.commands.audit"),
+    ("worker", "kzreg.commands.worker"),
+    ("cases", "kzreg.commands.cases"),
+    ("user", "kzreg.commands.users"),
+    ("token", "kzreg.commands.tokens"),
+    ("serve", "kzreg.commands.serve"),
+    ("demo", "kzreg.commands.demo"),
+    ("notices", "kzreg.commands.notices"),
+    ("documents", "kzreg.commands.documents"),
 )
 
 app = typer.Typer(

@@ -1,0 +1,143 @@
+"""One real browser run: Debian's Chromium, driven by Playwright, against `kzreg serve`.
+
+A fresh SQLite database gets the demo (`kzreg demo load`), the server runs as a
+subprocess on a free port, and the browser signs in, sees the dashboard, switches the
+language to Kazakh and Russian and opens the API docs; screenshots go to test-artifacts/.
+Skipped only on a developer's machine without /usr/bin/chromium; CI must run it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                       reason="Debian's Chromium is not installed (scripts/setup-system.sh)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _kzreg(*args: str) -> list[str]:
+    return [sys.executable, "-m", "kzreg.cli", *args]
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[str]:
+    env = {**os.environ, "KZREG_DATA_DIR": str(tmp_path / "data"),
+           "KZREG_DATABASE_URL": f"sqlite:///{tmp_path / 'kzreg.db'}"}
+    demo = subprocess.run(_kzreg("demo", "load"), env=env, capture_output=True, text=True,
+                          timeout=180)
+    assert demo.returncode == 0, demo.stderr
+    assert "kzreg-demo" in demo.stdout and "manufacturer" in demo.stdout
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen(_kzreg("serve", "--host", "127.0.0.1", "--port", str(port)),
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("kzreg serve did not come up:\n"
+                                     + (tmp_path / "serve.log").read_text())
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_login_dashboard_languages_and_docs(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    own_host = urlsplit(server).netloc
+    outside: list[str] = []
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                     headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 860},
+                                    locale="ru-RU")
+            page.on("request", lambda r: outside.append(r.url)
+                    if urlsplit(r.url).scheme in ("http", "https")
+                    and urlsplit(r.url).netloc != own_host else None)
+            page.on("console", lambda m: problems.append(m.text)
+                    if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+
+            page.goto(f"{server}/")
+            expect(page).to_have_url(f"{server}/login?next=/")
+            expect(page.locator("h1")).to_have_text("Вход в рабочее место")
+            page.screenshot(path=str(ARTIFACTS / "login-ru.png"), full_page=True)
+
+            page.fill("#username", "manufacturer")
+            page.fill("#password", "kzreg-demo")
+            page.click("button[type=submit]")
+            expect(page).to_have_url(f"{server}/")
+            expect(page.locator("h1")).to_have_text("Рабочий стол")
+            expect(page.locator(".card")).to_have_count(3)  # assembly, risk, producers
+            expect(page.locator(".user-name")).to_have_text("Ольга Ким")
+
+            page.click("a.lang[lang=kk]")
+            expect(page.locator("h1")).to_have_text("Жұмыс үстелі")
+            expect(page.locator("html")).to_have_attribute("lang", "kk")
+            expect(page.get_by_text("Менің ашық тапсырмаларым")).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "dashboard-kk.png"), full_page=True)
+
+            page.click("a.lang[lang=ru]")
+            expect(page.locator("h1")).to_have_text("Рабочий стол")
+            expect(page.get_by_text("Мои открытые задачи")).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "dashboard-ru.png"), full_page=True)
+
+            page.click("a.lang[lang=en]")
+            expect(page.locator("h1")).to_have_text("Dashboard")
+            page.screenshot(path=str(ARTIFACTS / "dashboard-en.png"), full_page=True)
+
+            page.click("a.card[href='/assembly/']")
+            expect(page.get_by_text("Not yet available").first).to_be_visible()
+
+            page.goto(f"{server}/docs")
+            expect(page.locator(".swagger-ui .info .title")).to_contain_text("kzreg")
+            expect(page.locator(".opblock-summary-path").first).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+
+            page.goto(f"{server}/")
+            page.click("button:has-text('Sign out')")
+            expect(page).to_have_url(f"{server}/login")
+        finally:
+            browser.close()
+    assert outside == [], "the browser asked another host"
+    assert problems == [], problems

@@ -1,0 +1,163 @@
+"""Languages of the workplace: Kazakh, Russian, English, from gettext catalogues.
+
+Sources are `locale/<lang>/LC_MESSAGES/messages.po`; the compiled `.mo` files sit beside
+them in the package, so a plain `pip install` serves translations with no build step.
+`python -m kzreg.web.i18n compile` rebuilds them (and `extract` refreshes the message
+list from the code and templates); a test fails when a `.mo` does not match its `.po`.
+
+Which language a page speaks: the visitor's explicit choice (cookie `kzreg_lang`, set by
+the switch in the header), else the signed-in user's profile, else `Accept-Language`,
+else Russian (the language of interethnic communication; Constitution Art 7(2)).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from functools import cache
+from gettext import NullTranslations
+from importlib import resources
+from pathlib import Path
+
+from babel.support import Translations
+
+LANGUAGES: dict[str, str] = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+DEFAULT = "ru"
+COOKIE = "kzreg_lang"
+DOMAIN = "messages"
+
+
+def locale_dir() -> Path:
+    return Path(str(resources.files("kzreg.web") / "locale"))
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The catalogue for `language`; English falls back to the message ids themselves."""
+    if language not in LANGUAGES:
+        language = DEFAULT
+    found = Translations.load(str(locale_dir()), [language], DOMAIN)
+    return found if isinstance(found, Translations) else NullTranslations()
+
+
+def gettext(language: str, message: str) -> str:
+    return translations(language).gettext(message)
+
+
+def N_(message: str) -> str:  # noqa: N802  (the gettext convention)
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+def parse_accept_language(header: str | None) -> str | None:
+    """The best of our languages in an Accept-Language header, honouring q-values."""
+    if not header:
+        return None
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, index, primary))
+    return min(ranked)[2] if ranked else None
+
+
+def choose_language(cookie: str | None, profile: str | None,
+                    accept_language: str | None) -> str:
+    for candidate in (cookie, profile, parse_accept_language(accept_language)):
+        if candidate in LANGUAGES:
+            return candidate
+    return DEFAULT
+
+
+# --- catalogue maintenance (developers: python -m kzreg.web.i18n extract|compile) ---------
+
+def _sources() -> Iterable[tuple[str, Path]]:
+    root = Path(__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        yield "python", path
+    for path in sorted((root / "templates").rglob("*.html")):
+        yield "jinja2", path
+
+
+def extract() -> None:
+    """Refresh every `.po` from the code: new messages added, vanished ones dropped."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_file
+    from babel.messages.pofile import read_po, write_po
+
+    template = Catalog(project="kzreg", domain=DOMAIN)
+    for method, path in _sources():
+        options = {"extensions": "jinja2.ext.i18n"} if method == "jinja2" else {}
+        func = "jinja2.ext:babel_extract" if method == "jinja2" else "python"
+        for lineno, message, comments, context in extract_from_file(
+                func, str(path), keywords={"_": None, "N_": None, "gettext": None},
+                options=options):
+            template.add(message, None, [(path.name, lineno)], auto_comments=comments,
+                         context=context)
+    for lang in LANGUAGES:
+        po = locale_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        po.parent.mkdir(parents=True, exist_ok=True)
+        if po.exists():
+            with po.open("rb") as fh:
+                catalog = read_po(fh, locale=lang)
+        else:
+            catalog = Catalog(locale=lang, project="kzreg", domain=DOMAIN)
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        catalog.fuzzy = False
+        catalog.header_comment = (f"# {LANGUAGES[lang]}: messages of the kzreg web workplace.\n"
+                                  "# Sources of the .mo beside it: `python -m kzreg.web.i18n "
+                                  "compile`.")
+        catalog.last_translator = catalog.language_team = "kzreg"
+        catalog.msgid_bugs_address = ""
+        catalog.version = ""
+        with po.open("wb") as fh:
+            write_po(fh, catalog, width=100, omit_header=False, sort_output=False)
+
+
+def compile_all() -> list[Path]:
+    """Compile every `.po` to its `.mo`."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for po in sorted(locale_dir().glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        mo = po.with_suffix(".mo")
+        with mo.open("wb") as fh:
+            write_mo(fh, catalog, use_fuzzy=False)
+        written.append(mo)
+    translations.cache_clear()
+    return written
+
+
+def untranslated(language: str) -> list[str]:
+    """Message ids of `language`'s catalogue without a translation (tests use it)."""
+    from babel.messages.pofile import read_po
+
+    po = locale_dir() / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=language)
+    return [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command == "extract":
+        extract()
+    elif command == "compile":
+        for path in compile_all():
+            print(path)
+    else:
+        print("usage: python -m kzreg.web.i18n extract|compile", file=sys.stderr)
+        sys.exit(2)

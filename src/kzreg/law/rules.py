@@ -26,6 +26,7 @@ from kzreg.law.explain import Explained
 # Modules whose import registers rules. A room appears here when it lands.
 RULE_MODULES: tuple[str, ...] = (
     "kzreg.law.kernel_rules",
+    "kzreg.escort.rules",
 )
 
 RuleFunction = Callable[[Any, dt.date], Explained]

@@ -6,21 +6,16 @@ import datetime as dt
 
 import typer
 
+from kzreg.commands._common import iso_date
 from kzreg.law import acts as registry
-from kzreg.law.errors import InputError
 
 app = typer.Typer(no_args_is_help=True, help="The acts the system knows: dates, amendments, "
                                              "whether in force on a date and why.")
 
 
 def parse_day(text: str | None, field: str = "on") -> dt.date | None:
-    """An ISO date from the command line, or InputError naming the option."""
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"{text!r} is not a date; write YYYY-MM-DD", field=field) from None
+    """An ISO date from the command line, or None when the option is not given."""
+    return None if text is None else iso_date(text, field)
 
 
 def _yes_no(value: bool | None) -> str:

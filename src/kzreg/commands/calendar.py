@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from kzreg.commands._common import iso_date
 from kzreg.law.calendar import (
     ALMATY,
     WEEKDAYS,
@@ -106,11 +107,7 @@ def is_working(
     day: Annotated[str, typer.Argument(metavar="DATE", help="YYYY-MM-DD")],
 ) -> None:
     """Print `working`, `holiday: NAME` or `weekend`."""
-    try:
-        date = dt.date.fromisoformat(day.strip())
-    except ValueError:
-        raise InputError(f"{day!r} is not a date (YYYY-MM-DD)", field="DATE") from None
-    typer.echo(day_status(date))
+    typer.echo(day_status(iso_date(day, "DATE")))
 
 
 @app.command("holidays")

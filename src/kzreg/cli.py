@@ -9,6 +9,7 @@ import sys
 import typer
 
 from kzreg.law.errors import KzregError
+from kzreg.platform.plugins import room_modules
 
 # (command name, module) — the module's `app` becomes `kzreg <name> …`
 COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
@@ -42,6 +43,10 @@ app = typer.Typer(
 
 for _name, _module in COMMAND_GROUPS:
     app.add_typer(importlib.import_module(_module).app, name=_name)
+
+# Each room's `kzreg.<room>.cli` becomes `kzreg <room> …` (kzreg.platform.plugins).
+for _name, _room_cli in room_modules("cli"):
+    app.add_typer(_room_cli.app, name=_name)
 
 
 def main() -> None:

@@ -1,7 +1,9 @@
 """Every open question of the acts is a named setting, and every setting is written down.
 
-docs/decisions.md has one entry per setting, headed by its name in backticks; each setting
-states the gap it decides and the reason, and cites a clause of an act in the registry.
+docs/decisions.md and the files under docs/decisions/ (one per part, so parts can be
+written side by side) hold one entry per setting, headed by its name in backticks; each
+setting states the gap it decides and the reason, and cites a clause of an act in the
+registry.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from kzreg.law.acts import get_act
 from kzreg.law.errors import NotFound
 from kzreg.law.settings import all_settings
 
-DECISIONS = Path(__file__).resolve().parents[2] / "docs" / "decisions.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+DECISIONS = [DOCS / "decisions.md", *sorted((DOCS / "decisions").glob("*.md"))]
 SETTINGS = {s.name: s for s in all_settings()}
 MODULES = {name.split(".", 1)[0] for name in SETTINGS} | {
     "escort", "assembly", "risk", "producers", "defense", "calendar", "acts"}
@@ -23,7 +26,7 @@ NAME = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9_]+$")
 
 
 def decisions_text() -> str:
-    return DECISIONS.read_text(encoding="utf-8")
+    return "\n".join(path.read_text(encoding="utf-8") for path in DECISIONS)
 
 
 def headings() -> set[str]:

@@ -23,11 +23,9 @@ from kzreg.law.citations import Citation
 from kzreg.law.errors import InputError, NotFound
 from kzreg.law.explain import Explained
 
-# Modules whose import registers rules. A room appears here when it lands.
-RULE_MODULES: tuple[str, ...] = (
-    "kzreg.law.kernel_rules",
-    "kzreg.escort.rules",
-)
+# Modules whose import registers rules; the rooms' `rules` modules are found by
+# convention (kzreg.platform.plugins).
+RULE_MODULES: tuple[str, ...] = ("kzreg.law.kernel_rules",)
 
 RuleFunction = Callable[[Any, dt.date], Explained]
 
@@ -71,7 +69,9 @@ def rule(rule_id: str, *, title: str, citation: Citation,
 
 
 def _load() -> None:
-    for module in RULE_MODULES:
+    from kzreg.platform.plugins import room_module_names
+
+    for module in (*RULE_MODULES, *room_module_names("rules")):
         importlib.import_module(module)
 
 

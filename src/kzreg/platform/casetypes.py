@@ -257,7 +257,8 @@ def case_types() -> list[CaseType]:
     return sorted(_REGISTRY.values(), key=lambda ct: ct.name)
 
 
-# Modules whose import registers case types; a room adds its line when it lands.
+# Modules whose import registers case types, besides the rooms' `workflow` modules
+# (found by convention, kzreg.platform.plugins).
 CASE_TYPE_MODULES: tuple[str, ...] = ()
 EXTRA_MODULES_ENV = "KZREG_EXTRA_MODULES"  # comma-separated, e.g. tests' sample case types
 
@@ -265,6 +266,8 @@ EXTRA_MODULES_ENV = "KZREG_EXTRA_MODULES"  # comma-separated, e.g. tests' sample
 def load_case_types() -> list[CaseType]:
     """Import every module that declares case types (the worker needs them all)."""
     extra = [m.strip() for m in os.environ.get(EXTRA_MODULES_ENV, "").split(",") if m.strip()]
-    for module in (*CASE_TYPE_MODULES, *extra):
+    from kzreg.platform.plugins import room_module_names
+
+    for module in (*CASE_TYPE_MODULES, *room_module_names("workflow"), *extra):
         importlib.import_module(module)
     return case_types()

@@ -105,14 +105,22 @@ def unit_of_work(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
-    """Create or migrate the database to `revision` with Alembic."""
+def upgrade(url: str | None = None, revision: str = "heads") -> None:
+    """Create or migrate the database to `revision` with Alembic.
+
+    The platform's revisions and each room's (`kzreg/<room>/migrations/`, a branch of its
+    own off the platform's) are one history; "heads" takes every branch to its tip."""
+    from kzreg.platform.plugins import migration_dirs
+
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
     cfg = AlembicConfig()
-    cfg.set_main_option("script_location",
-                        str(resources.files("kzreg.platform") / "migrations"))
+    platform_dir = resources.files("kzreg.platform") / "migrations"
+    cfg.set_main_option("script_location", str(platform_dir))
+    cfg.set_main_option("path_separator", "newline")
+    cfg.set_main_option("version_locations", "\n".join(
+        [str(platform_dir / "versions"), *map(str, migration_dirs())]))
     cfg.attributes["engine"] = get_engine(url)
     command.upgrade(cfg, revision)
 

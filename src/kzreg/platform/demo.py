@@ -1,9 +1,10 @@
 """Demo data: a user for every role, demo companies with valid BINs, each module's cases.
 
 `load_demo()` is idempotent: what exists is left alone, so running it twice changes
-nothing. Modules add their demo cases by adding one entry to `DEMO_LOADERS`: a
-`"module:function"` path (imported when the demo loads) or a callable, taking the session
-and returning a line for the report (or None). Loaders must be idempotent too.
+nothing. Rooms add their demo cases in `kzreg.<room>.demo` with `load(session)` (found by
+convention, kzreg.platform.plugins); other loaders can be appended to `DEMO_LOADERS` as a
+`"module:function"` path or a callable. Each takes the session and returns a line for the
+report (or None), and must be idempotent too.
 
 The accounts share one documented password, printed by `kzreg demo load`; the companies,
 people and office codes are invented.
@@ -28,9 +29,7 @@ OFFICE_ALMATY = "50511"
 OFFICE_KHORGOS = "51730"
 
 DemoLoader = Callable[[Session], "str | None"]
-DEMO_LOADERS: list[str | DemoLoader] = [
-    # "kzreg.escort.demo:load",  — each room adds its line here when it lands
-]
+DEMO_LOADERS: list[str | DemoLoader] = []
 
 
 def make_bin(registered: str, serial: str, *, entity: str = "4", division: str = "0") -> str:
@@ -135,7 +134,9 @@ def load_demo(session: Session) -> DemoReport:
                     full_name=person.full_name, language=person.language)
         report.created.append(person.username)
     session.flush()
-    for entry in DEMO_LOADERS:
+    from kzreg.platform.plugins import room_module_names
+
+    for entry in (*(f"{name}:load" for name in room_module_names("demo")), *DEMO_LOADERS):
         line = _loader(entry)(session)
         if line:
             report.modules.append(line)

@@ -1,4 +1,4 @@
-"""Where the platform's and the rooms' table modules are listed, so Alembic sees them all."""
+"""The platform's table modules; the rooms' `models` modules are found by convention."""
 
 import importlib
 
@@ -12,5 +12,7 @@ MODEL_MODULES: tuple[str, ...] = (
 
 
 def load_all_models() -> None:
-    for module in MODEL_MODULES:
+    from kzreg.platform.plugins import room_module_names
+
+    for module in (*MODEL_MODULES, *room_module_names("models")):
         importlib.import_module(module)

@@ -44,6 +44,13 @@ Job = Callable[[Session, dt.datetime], int]
 JOBS: list[Job] = [deliver_due]  # e-mail from the notification outbox (SMTP)
 
 
+def all_jobs() -> list[Job]:
+    """The platform's jobs, then each room's `jobs.JOBS` (kzreg.platform.plugins)."""
+    from kzreg.platform.plugins import room_modules
+
+    return [*JOBS, *(job for _, module in room_modules("jobs") for job in module.JOBS)]
+
+
 def run_once(now: dt.datetime | None = None, *, limit: int = 100,
              url: str | None = None) -> int:
     """One tick: handle up to `limit` due timers, then run `JOBS`; returns the work done."""
@@ -60,7 +67,7 @@ def run_once(now: dt.datetime | None = None, *, limit: int = 100,
                 done += handle_timer(session, timer_id, now)
         except Exception as exc:  # noqa: BLE001 - recorded on the timer, retried, reported
             _record_failure(timer_id, exc, url)
-    for job in list(JOBS):
+    for job in all_jobs():
         try:
             with unit_of_work(url) as session:
                 done += int(job(session, now) or 0)

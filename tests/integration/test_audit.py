@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import exc, select, text, update
@@ -20,7 +22,7 @@ from kzreg.platform.actors import SYSTEM, Actor, Role
 from kzreg.platform.audit import GENESIS, AuditEntry, append, entries, verify
 from kzreg.platform.db import get_engine, unit_of_work
 
-KZREG = "/work/main/.venv/bin/kzreg"
+KZREG = str(Path(sys.executable).with_name("kzreg"))
 OFFICER = Actor("aigerim", Role.CUSTOMS_OFFICER, offices=frozenset({"55101"}))
 BASIS = cite("order-407", "Rules §9")
 

@@ -17,12 +17,14 @@ def _where() -> str:
 
 
 def _current() -> str | None:
+    """The revisions the database is at, one per branch (the platform's and each room's)."""
     from alembic.runtime.migration import MigrationContext
 
     from kzreg.platform.db import get_engine
 
     with get_engine().connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return ", ".join(sorted(heads)) or None
 
 
 @app.command("upgrade")
@@ -31,11 +33,11 @@ def upgrade_command() -> None:
     from kzreg.platform.db import upgrade
 
     upgrade()
-    typer.echo(f"database {_where()} is at revision {_current()}")
+    typer.echo(f"database {_where()} is at revisions {_current()}")
 
 
 @app.command("current")
 def current_command() -> None:
-    """Print the database's schema revision."""
+    """Print the database's schema revisions (one per branch)."""
     revision = _current()
     typer.echo(revision or "none (run `kzreg db upgrade`)")

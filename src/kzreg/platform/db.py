@@ -105,15 +105,12 @@ def unit_of_work(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
-def upgrade(url: str | None = None, revision: str = "heads") -> None:
-    """Create or migrate the database to `revision` with Alembic.
-
-    The platform's revisions and each room's (`kzreg/<room>/migrations/`, a branch of its
-    own off the platform's) are one history; "heads" takes every branch to its tip."""
-    from kzreg.platform.plugins import migration_dirs
-
-    from alembic import command
+def alembic_config(url: str | None = None):
+    """Alembic's configuration: the platform's revisions and each room's
+    (`kzreg/<room>/migrations/`, a branch of its own off the platform's) as one history."""
     from alembic.config import Config as AlembicConfig
+
+    from kzreg.platform.plugins import migration_dirs
 
     cfg = AlembicConfig()
     platform_dir = resources.files("kzreg.platform") / "migrations"
@@ -122,7 +119,21 @@ def upgrade(url: str | None = None, revision: str = "heads") -> None:
     cfg.set_main_option("version_locations", "\n".join(
         [str(platform_dir / "versions"), *map(str, migration_dirs())]))
     cfg.attributes["engine"] = get_engine(url)
-    command.upgrade(cfg, revision)
+    return cfg
+
+
+def schema_heads() -> list[str]:
+    """The newest revision of every branch: what an up-to-date database is at."""
+    from alembic.script import ScriptDirectory
+
+    return sorted(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def upgrade(url: str | None = None, revision: str = "heads") -> None:
+    """Create or migrate the database to `revision` ("heads": every branch to its tip)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)
 
 
 def reset_engines() -> None:

@@ -6,10 +6,13 @@ is established)". §11: the operator informs the departure and destination offic
 one hour after the emergency situation occurs" (the same events, setting
 escort.emergency_situation_is_non_routine_situation).
 
-`SealTracker` is the engine: it holds a few fields per seal, reads the settings once
+`SealTracker` is the single-seal detector behind the law rule
+`escort.non-routine-situations`: it holds a few fields per seal, reads the settings once
 (`DetectorConfig.from_settings`), and judges each record as it arrives (`observe`), a
-deactivation (`deactivate`) and the passing of time without records (`advance`) — so the
-same code serves the law rule below, a replay, and the live tracking service.
+deactivation (`deactivate`) and the passing of time without records (`advance`). The live
+service and `kzreg escort replay` use the multi-seal `kzreg.escort.engine.DetectionEngine`
+(timers in a heap, compact state, black-box records), which a property test keeps in
+agreement with `SealTracker` on traces in order.
 """
 
 from __future__ import annotations
@@ -47,6 +50,13 @@ class SituationType(enum.Enum):
     ROUTE_DEVIATION = "route_deviation"
 
 
+def iso(instant: dt.datetime | None) -> str | None:
+    """2025-03-03T13:00:01Z (microseconds only when there are any)."""
+    if instant is None:
+        return None
+    return instant.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
 @dataclass(frozen=True, slots=True)
 class Situation:
     """One non-routine situation: when it began, occurred (in law), was detected, and by when
@@ -60,6 +70,25 @@ class Situation:
     notify_by: dt.datetime      # §11: both offices informed by then (inclusive)
     ended_at: dt.datetime | None = None   # signal restored; None while it lasts
     evidence: dict[str, Any] = field(default_factory=dict)
+    #: later data showed there was none (never deleted: kept, marked, with the evidence)
+    retracted_at: dt.datetime | None = None
+
+    @property
+    def key(self) -> tuple[str, str, dt.datetime]:
+        """What identifies one situation across its versions (raised, ended, retracted)."""
+        return self.seal, self.type.value, self.started_at
+
+    @property
+    def status(self) -> str:
+        return ("retracted" if self.retracted_at else "ended" if self.ended_at else "open")
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form `kzreg escort replay` prints: ISO 8601 instants in UTC."""
+        return {"seal": self.seal, "type": self.type.value, "status": self.status,
+                "started_at": iso(self.started_at), "occurred_at": iso(self.occurred_at),
+                "detected_at": iso(self.detected_at), "notify_by": iso(self.notify_by),
+                "ended_at": iso(self.ended_at), "retracted_at": iso(self.retracted_at),
+                "evidence": self.evidence}
 
     def __str__(self) -> str:
         return (f"{self.type.value} of seal {self.seal} from {self.occurred_at:%Y-%m-%d %H:%M:%S}Z"
@@ -82,6 +111,7 @@ class DetectorConfig:
     corridor_from: str
     deviation_min: dt.timedelta
     uses: tuple[ParameterUse, ...]
+    per_seal: bool = True
 
     @classmethod
     def from_settings(cls, corridor_m: float | None = None) -> DetectorConfig:
@@ -119,6 +149,7 @@ class DetectorConfig:
             corridor_from="setting" if corridor_m is None else "escort",
             deviation_min=dt.timedelta(minutes=s["escort.route_deviation_min_minutes"].value),
             uses=tuple(setting.use() for setting in s.values()),
+            per_seal=s["escort.signal_loss_measured_per"].value == "seal",
         )
 
     def measured(self, silence: dt.timedelta) -> dt.timedelta:
@@ -129,6 +160,14 @@ class DetectorConfig:
         measured = self.measured(silence)
         return measured > SIGNAL_LOSS_THRESHOLD if self.strictly_greater else \
             measured >= SIGNAL_LOSS_THRESHOLD
+
+    def loss_threshold(self) -> dt.timedelta:
+        """The shortest silence that is a loss: with the resolution, the first multiple of
+        it past (or, by the setting, at) three hours. 3 h 00 min 01 s by default."""
+        res = self.resolution
+        steps = (SIGNAL_LOSS_THRESHOLD // res + 1 if self.strictly_greater
+                 else -(-SIGNAL_LOSS_THRESHOLD // res))
+        return steps * res
 
     def first_loss_instant(self, since: dt.datetime) -> dt.datetime:
         """The first instant at which the silence since `since` is a loss (a timer's time)."""

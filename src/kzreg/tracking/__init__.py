@@ -6,6 +6,6 @@ replies the device expects. The listeners, storage and detection pipeline are bu
 that one interface, so a protocol is added without touching them.
 """
 
-from kzreg.tracking.position import SealState, Position
+from kzreg.tracking.position import Position, SealState
 
 __all__ = ["Position", "SealState"]

@@ -1,8 +1,10 @@
 """`python -m benchmarks [--quick] [subject ...]`: run the benchmarks, print one table.
 
-Subjects: calendar, identifiers, numbers, audit (default: all). `--quick` uses small
-sizes (seconds in all), to check that the benchmarks still run; record only full runs in
-docs/benchmarks.md.
+Subjects (default: all): the kernel's calendar, identifiers, numbers, the audit log, and
+the rooms' hot paths (escort detection, tracking decoders, assembly scoring, risk scoring
+and planning). `--quick` uses small sizes (seconds in all), to check that the benchmarks
+still run; record only full runs in docs/benchmarks.md. The live ingest load test needs
+running services and is its own command: `python -m benchmarks.tracking_ingest`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from importlib import import_module
 
 from benchmarks._harness import table
 
-SUBJECTS = ("calendar", "identifiers", "numbers", "audit")
+# subject -> module in this package; each has `run(quick) -> list[Result]` (and `notes`)
+MODULES = {
+    "calendar": "bench_calendar", "identifiers": "bench_identifiers",
+    "numbers": "bench_numbers", "audit": "bench_audit",
+    "escort": "escort_detection", "tracking": "tracking_decode",
+    "assembly": "assembly_scoring", "risk-scoring": "risk_scoring",
+    "risk-planning": "risk_planning",
+}
+SUBJECTS = tuple(MODULES)
 
 
 def machine() -> str:
@@ -46,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     results, notes = [], []
     started = time.perf_counter()
     for subject in chosen:
-        module = import_module(f"benchmarks.bench_{subject}")
+        module = import_module(f"benchmarks.{MODULES[subject]}")
         t0 = time.perf_counter()
         results += module.run(quick=args.quick)
         if hasattr(module, "notes"):

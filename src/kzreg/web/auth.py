@@ -195,3 +195,17 @@ def writer(actor: Annotated[Actor, Depends(api_actor)]) -> Actor:
 
 
 SESSION_MAX_AGE = int(SESSION_TTL.total_seconds())
+
+
+def case_in_scope(case_id: int, db: DB,
+                  actor: Annotated[Actor, Depends(api_actor)]) -> int:
+    """The `{case_id}` of a route, checked before the request body is: a case outside the
+    caller's scope is "not found" (404), the same answer as for no case at all, whatever
+    the body holds."""
+    from kzreg.platform.cases import get_case_for
+
+    get_case_for(db, actor, case_id)
+    return case_id
+
+
+CaseId = Annotated[int, Depends(case_in_scope)]

@@ -1,0 +1,201 @@
+"""The producers room on the web (Law 86-VII). The register of Kazakhstani commodity
+producers (Arts 51-1..51-7): JSON under /api/producers/register/…, pages under
+/producers/register/…, and the public search of the register, open without signing in
+(`/producers/register/search`, `/api/producers/register/search`). Other transitions of the
+register's cases (an objection to the commission, a withdrawal) go through the platform's
+`/api/cases/{id}/transitions/{name}`. The incentives part includes its own router here.
+
+Refusals come back as problem+json (the kernel's errors name the field and the clause).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from kzreg.law.errors import Forbidden
+from kzreg.law.explain import jsonable
+from kzreg.platform.actors import Actor, Role
+from kzreg.platform.cases import Case, visible_cases
+from kzreg.producers import service, workflow
+from kzreg.web.auth import DB, CaseId, Visitor, api_actor, get_visitor, page_actor
+from kzreg.web.templating import add_template_dir, render
+
+add_template_dir(str(Path(__file__).parent / "templates"))
+
+router = APIRouter()
+ApiActor = Annotated[Actor, Depends(api_actor)]
+PageActor = Annotated[Actor, Depends(page_actor)]
+VisitorDep = Annotated[Visitor, Depends(get_visitor)]
+TAGS = ["producers register"]
+BASE = "/api/producers/register"
+
+
+def case_json(case: Case) -> dict[str, Any]:
+    return jsonable({"id": case.id, "type": case.case_type, "state": case.state,
+                     "title": case.title, "opened_at": case.opened_at,
+                     "closed_at": case.closed_at, "version": case.version, "data": case.data})
+
+
+# --- JSON API -------------------------------------------------------------------------------
+
+@router.get(f"{BASE}/search", tags=TAGS, summary="Public search of the register (no sign-in)")
+def search(db: DB, q: str = "", limit: int = Query(50, ge=1, le=200)) -> dict:
+    rows = service.search(db, q, limit=limit)
+    return {"total": len(rows), "producers": rows}
+
+
+class GoodIn(BaseModel):
+    code: str
+    title: str
+    domestic_value_share: str | None = None
+    operations: list[str] = Field(default_factory=list)
+    conditions_met: list[str] = Field(default_factory=list)
+
+
+class ApplicationIn(BaseModel):
+    bin: str
+    name: str = Field(min_length=2, max_length=300)
+    route: str = "processed"
+    region: str | None = None
+    goods: list[GoodIn]
+    consents: dict[str, bool] = Field(description="consent_personal_data, "
+                                      "consent_facility_access, consent_video_surveillance")
+    evidence_documents: list[str] = Field(default_factory=list)
+    evidence_video: list[str] = Field(default_factory=list)
+    accuracy_declared: bool = False
+
+
+@router.post(f"{BASE}/applications", tags=TAGS, status_code=201,
+             summary="File an application for inclusion (Art 51-1)")
+def apply(body: ApplicationIn, db: DB, actor: ApiActor) -> dict:
+    return case_json(service.apply(db, actor, **body.model_dump()))
+
+
+@router.get(f"{BASE}/applications", tags=TAGS, summary="Applications visible to the caller, "
+            "open ones first")
+def applications(db: DB, actor: ApiActor) -> dict:
+    rows = db.scalars(visible_cases(db, actor).where(Case.case_type.in_(
+        (workflow.APPLICATION, workflow.EXCLUSION, workflow.SOFTWARE_EXCLUSION)))
+        .order_by(Case.closed_at.is_not(None), Case.opened_at)).all()
+    return {"cases": [case_json(c) for c in rows]}
+
+
+class VerificationBody(BaseModel):
+    positive: bool | None = None
+    facts: dict[str, Any] | None = None
+    failed: list[dict[str, str]] = Field(default_factory=list)
+    justification: str = ""
+
+
+@router.post(f"{BASE}/applications/{{case_id}}/verification", tags=TAGS,
+             summary="Digital verification result (Art 51-1(3))")
+def verification(case_id: CaseId, body: VerificationBody, db: DB, actor: ApiActor) -> dict:
+    return case_json(service.record_verification(db, actor, case_id, **body.model_dump()))
+
+
+class AssessmentBody(BaseModel):
+    positive: bool | None = None
+    reasons: list[str] = Field(default_factory=list)
+    notes: str = ""
+    onsite: bool = False
+
+
+@router.post(f"{BASE}/applications/{{case_id}}/assessment", tags=TAGS,
+             summary="Production assessment (Art 51-1(4)-(5))")
+def assessment(case_id: CaseId, body: AssessmentBody, db: DB, actor: ApiActor) -> dict:
+    return case_json(service.assess(db, actor, case_id, **body.model_dump()))
+
+
+@router.post(f"{BASE}/applications/{{case_id}}/include", tags=TAGS,
+             summary="Include in the register and issue the extract (Art 51-1(6), (8))")
+def include(case_id: CaseId, db: DB, actor: ApiActor) -> dict:
+    entry = service.include(db, actor, case_id)
+    return {"bin": entry.bin, "status": entry.status, "included_on": entry.included_on}
+
+
+class MonitoringBody(BaseModel):
+    run_on: dt.date
+    positive: bool
+    failed: list[dict[str, str]] = Field(default_factory=list)
+
+
+@router.post(f"{BASE}/entries/{{bin}}/monitoring", tags=TAGS, status_code=201,
+             summary="Record a monitoring run (Art 51-4)")
+def monitoring(bin: str, body: MonitoringBody, db: DB, actor: ApiActor) -> dict:
+    run = service.record_monitoring(db, actor, bin, **body.model_dump())
+    return jsonable({"id": run.id, "run_on": run.run_on, "positive": run.positive})
+
+
+class ExclusionBody(BaseModel):
+    ground: str
+    reorganisation_form: str | None = None
+
+
+@router.post(f"{BASE}/entries/{{bin}}/exclusion", tags=TAGS,
+             summary="Remove from the register (Art 51-6)")
+def exclusion(bin: str, body: ExclusionBody, db: DB, actor: ApiActor) -> dict:
+    case = service.exclude(db, actor, bin, **body.model_dump())
+    entry = service.entry_by_bin(db, bin)
+    return {"status": entry.status, "appeal_case": case_json(case) if case else None}
+
+
+class DecisionBody(BaseModel):
+    decision: str = Field(description="upheld_fully, upheld_partially or rejected")
+    upheld_goods: list[str] = Field(default_factory=list)
+    text: str = ""
+
+
+@router.post(f"{BASE}/appeals/{{case_id}}/decision", tags=TAGS,
+             summary="The appeals commission's decision (Art 51-5(5)-(8))")
+def decision(case_id: CaseId, body: DecisionBody, db: DB, actor: ApiActor) -> dict:
+    return case_json(service.decide_appeal(db, actor, case_id, **body.model_dump()))
+
+
+@router.get(f"{BASE}/entries/{{bin}}/extract.pdf", tags=TAGS,
+            summary="The extract from the register as PDF (Art 51-1(8))")
+def extract_pdf(bin: str, db: DB, actor: ApiActor, language: str = "ru") -> Response:
+    if actor.role is Role.MANUFACTURER and actor.bin != bin:
+        raise Forbidden("a producer takes its own extract", field="bin")
+    document = service.extract(db, actor, bin, language=language)
+    return Response(document.pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="extract-{bin}.pdf"'})
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+@router.get("/producers/", include_in_schema=False)
+def room_index() -> Response:
+    return RedirectResponse("/producers/register/", status_code=303)
+
+
+@router.get("/producers/register/search", response_class=HTMLResponse,
+            include_in_schema=False)
+def search_page(request: Request, db: DB, visitor: VisitorDep, q: str = "") -> Response:
+    """Public: no sign-in needed (get_visitor, not page_actor)."""
+    rows = service.search(db, q, limit=200)
+    return render(request, "producers/register_search.html", {"rows": rows, "q": q},
+                  visitor=visitor)
+
+
+@router.get("/producers/register/", response_class=HTMLResponse, include_in_schema=False)
+def queue_page(request: Request, db: DB, visitor: VisitorDep, actor: PageActor) -> Response:
+    cases = db.scalars(visible_cases(db, actor).where(Case.case_type.in_(
+        (workflow.APPLICATION, workflow.EXCLUSION, workflow.SOFTWARE_EXCLUSION)))
+        .order_by(Case.closed_at.is_not(None), Case.opened_at)).all()
+    entries = service.search(db, "", limit=200)
+    counts = {"included": len(entries), "applications_open": sum(
+        1 for c in cases if c.case_type == workflow.APPLICATION and c.closed_at is None)}
+    return render(request, "producers/register_queue.html",
+                  {"cases": cases, "counts": counts}, visitor=visitor)
+
+
+# --- incentives and industrial contracts (kzreg.producers.incentives_api) -----------------------
+from kzreg.producers.incentives_api import router as incentives_router  # noqa: E402
+
+router.include_router(incentives_router)

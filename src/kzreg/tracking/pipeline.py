@@ -49,25 +49,6 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def restore(engine: DetectionEngine, seal: str, *, last_signal: dt.datetime | None,
-            open_situations: Sequence[Situation]) -> None:
-    """Put back into the engine what the database remembers of an active seal: its last
-    receipt and its situations still open, so they are neither raised twice nor forgotten.
-    (The engine has no public call for this; this is the one place that sets its slots.)"""
-    st = engine._seals[seal]
-    if last_signal is not None and to_us(last_signal) > st.signal:
-        st.signal = to_us(last_signal)      # the armed timer re-arms itself when it pops
-    for found in open_situations:
-        if found.type is SituationType.SIGNAL_LOSS:
-            st.loss = found
-        elif found.type is SituationType.UNAUTHORIZED_REMOVAL:
-            st.opened = found
-        else:
-            first = found.evidence.get("first_outside") or {}
-            st.deviation, st.out_since = found, to_us(found.started_at)
-            st.out_lat, st.out_lon = float(first.get("lat", 0.0)), float(first.get("lon", 0.0))
-
-
 def _situation(row: TrackingSituation) -> Situation:
     return Situation(row.seal, SituationType(row.type), row.started_at, row.occurred_at,
                      row.detected_at, row.notify_by, row.ended_at, dict(row.evidence or {}),
@@ -294,7 +275,7 @@ class Pipeline:
                 replay = [Report.from_position(row.seal, registry._position(row))
                           for row in session.scalars(query) if row.seal in self._activated]
         for seal in active:
-            restore(self.engine, seal, last_signal=signals.get(seal),
+            self.engine.restore(seal, last_signal=signals.get(seal),
                     open_situations=opened.get(seal, ()))
         found = self.engine.observe_many(replay) + self.engine.advance(now)
         self._poll_since = utc_now() - dt.timedelta(seconds=5)

@@ -41,15 +41,19 @@ from kzreg.law.explain import jsonable
 from kzreg.platform import cases
 from kzreg.platform.actors import Actor
 from kzreg.platform.documents import case_documents, get_document
-from kzreg.web.auth import DB, Visitor, api_actor, csrf_protected, get_visitor, page_actor
+from kzreg.web.auth import (
+    DB,
+    ApiActor,
+    PageActor,
+    Visitor,
+    VisitorDep,
+    csrf_protected,
+)
 from kzreg.web.templating import add_template_dir, render, translator
 
 add_template_dir(str(Path(__file__).parent / "templates"))
 
 router = APIRouter()
-ApiActor = Annotated[Actor, Depends(api_actor)]
-VisitorDep = Annotated[Visitor, Depends(get_visitor)]
-PageActor = Annotated[Actor, Depends(page_actor)]
 TAGS = ["assembly"]
 
 

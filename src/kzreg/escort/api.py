@@ -39,16 +39,20 @@ from kzreg.platform.cases import Case, case_events
 from kzreg.platform.documents import get_document
 from kzreg.platform.notifications import Notice, acknowledge
 from kzreg.platform.timers import PENDING, Breach, Timer
-from kzreg.web.auth import DB, Visitor, api_actor, csrf_protected, get_visitor, page_actor
+from kzreg.web.auth import (
+    DB,
+    ApiActor,
+    PageActor,
+    Visitor,
+    VisitorDep,
+    csrf_protected,
+)
 from kzreg.web.i18n import N_
 from kzreg.web.templating import env, local_time, render
 
 router = APIRouter()
 router.include_router(console_router)   # before /escort/{id}: "console" is not an id
 
-ApiActor = Annotated[Actor, Depends(api_actor)]
-PageActor = Annotated[Actor, Depends(page_actor)]
-VisitorDep = Annotated[Visitor, Depends(get_visitor)]
 TAGS = ["escort"]
 
 STATE_TITLES = {s.name: s.title for s in workflow.STATES}

@@ -37,7 +37,14 @@ from kzreg.platform import audit
 from kzreg.platform.actors import Actor
 from kzreg.platform.db import unit_of_work
 from kzreg.tracking.models import TrackingSituation
-from kzreg.web.auth import DB, Visitor, api_actor, bearer_scheme, get_visitor, page_actor
+from kzreg.web.auth import (
+    DB,
+    ApiActor,
+    PageActor,
+    Visitor,
+    bearer_scheme,
+    get_visitor,
+)
 from kzreg.web.i18n import N_
 from kzreg.web.problems import Problem
 from kzreg.web.templating import add_template_dir, render, translator
@@ -67,11 +74,11 @@ def _watcher(actor: Actor) -> Actor:
     return actor
 
 
-def page_watcher(actor: Annotated[Actor, Depends(page_actor)]) -> Actor:
+def page_watcher(actor: PageActor) -> Actor:
     return _watcher(actor)
 
 
-def api_watcher(actor: Annotated[Actor, Depends(api_actor)]) -> Actor:
+def api_watcher(actor: ApiActor) -> Actor:
     return _watcher(actor)
 
 

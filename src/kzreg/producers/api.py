@@ -12,26 +12,29 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from kzreg.law.errors import Forbidden
 from kzreg.law.explain import jsonable
-from kzreg.platform.actors import Actor, Role
+from kzreg.platform.actors import Role
 from kzreg.platform.cases import Case, visible_cases
 from kzreg.producers import service, workflow
-from kzreg.web.auth import DB, CaseId, Visitor, api_actor, get_visitor, page_actor
+from kzreg.web.auth import (
+    DB,
+    ApiActor,
+    CaseId,
+    PageActor,
+    VisitorDep,
+)
 from kzreg.web.templating import add_template_dir, render
 
 add_template_dir(str(Path(__file__).parent / "templates"))
 
 router = APIRouter()
-ApiActor = Annotated[Actor, Depends(api_actor)]
-PageActor = Annotated[Actor, Depends(page_actor)]
-VisitorDep = Annotated[Visitor, Depends(get_visitor)]
 TAGS = ["producers register"]
 BASE = "/api/producers/register"
 

@@ -11,17 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Query
 
 from kzreg.law.calendar import local_date, now_utc
 from kzreg.law.explain import jsonable
 from kzreg.law.rules import get_rule
-from kzreg.platform.actors import Actor
 from kzreg.producers.incentives import catalogue
-from kzreg.web.auth import api_actor
+from kzreg.web.auth import ApiActor
 
 router = APIRouter()
-ApiActor = Annotated[Actor, Depends(api_actor)]
 AsOf = Annotated[dt.date | None, Query(description="the date the Law is applied as of "
                                        "(default: today, Almaty)")]
 Case = Annotated[dict[str, Any], Body()]

@@ -19,19 +19,22 @@ from sqlalchemy import select
 from kzreg.law.calendar import local_date, now_utc
 from kzreg.law.errors import InputError
 from kzreg.law.explain import jsonable
-from kzreg.platform.actors import Actor
 from kzreg.platform.cases import Case
 from kzreg.risk import batch, checklists, service, workflow
 from kzreg.risk.subjects import ControlKind, SubjectType
-from kzreg.web.auth import DB, Visitor, api_actor, csrf_protected, get_visitor, page_actor
+from kzreg.web.auth import (
+    DB,
+    ApiActor,
+    PageActor,
+    Visitor,
+    VisitorDep,
+    csrf_protected,
+)
 from kzreg.web.templating import add_template_dir, render
 
 add_template_dir(str(Path(__file__).parent / "templates"))
 
 router = APIRouter()
-ApiActor = Annotated[Actor, Depends(api_actor)]
-PageActor = Annotated[Actor, Depends(page_actor)]
-VisitorDep = Annotated[Visitor, Depends(get_visitor)]
 TAGS = ["risk"]
 ORDER_TYPES = (workflow.PROHIBITION, workflow.WITHDRAWAL)
 

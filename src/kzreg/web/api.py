@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from kzreg.law.explain import jsonable
 from kzreg.law.rules import all_rules, get_rule
 from kzreg.platform.actors import Actor
-from kzreg.web.auth import DB, api_actor, writer
+from kzreg.web.auth import DB, ApiActor, writer
 from kzreg.web.problems import PROBLEM_JSON
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -33,7 +33,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
-ApiActor = Annotated[Actor, Depends(api_actor)]
 Writer = Annotated[Actor, Depends(writer)]
 
 

@@ -175,6 +175,12 @@ async def api_actor(request: Request,
     return visitor.actor
 
 
+# What a route asks for: the signed-in actor of an API call, or of a page.
+ApiActor = Annotated[Actor, Depends(api_actor)]
+PageActor = Annotated[Actor, Depends(page_actor)]
+VisitorDep = Annotated[Visitor, Depends(get_visitor)]  # signed in or not
+
+
 def require_roles(*roles: Role) -> Callable[..., Actor]:
     """An API dependency admitting only `roles` (403 for others)."""
     allowed = frozenset(roles)
@@ -197,8 +203,7 @@ def writer(actor: Annotated[Actor, Depends(api_actor)]) -> Actor:
 SESSION_MAX_AGE = int(SESSION_TTL.total_seconds())
 
 
-def case_in_scope(case_id: int, db: DB,
-                  actor: Annotated[Actor, Depends(api_actor)]) -> int:
+def case_in_scope(case_id: int, db: DB, actor: ApiActor) -> int:
     """The `{case_id}` of a route, checked before the request body is: a case outside the
     caller's scope is "not found" (404), the same answer as for no case at all, whatever
     the body holds."""

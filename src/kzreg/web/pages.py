@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kzreg.platform import audit
-from kzreg.platform.actors import Actor
 from kzreg.platform.users import authenticate, end_web_session, start_web_session
 from kzreg.web import adapters, i18n
 from kzreg.web.auth import (
@@ -18,10 +17,10 @@ from kzreg.web.auth import (
     DB,
     SESSION_COOKIE,
     SESSION_MAX_AGE,
+    PageActor,
     Visitor,
+    VisitorDep,
     csrf_protected,
-    get_visitor,
-    page_actor,
     set_cookie,
 )
 from kzreg.web.i18n import N_
@@ -31,8 +30,6 @@ from kzreg.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-VisitorDep = Annotated[Visitor, Depends(get_visitor)]
-ActorDep = Annotated[Actor, Depends(page_actor)]
 
 
 def safe_next(target: str | None) -> str:
@@ -92,7 +89,7 @@ def switch_language(request: Request, language: str, next: str = "/") -> Respons
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, db: DB, visitor: VisitorDep, actor: ActorDep) -> Response:
+def dashboard(request: Request, db: DB, visitor: VisitorDep, actor: PageActor) -> Response:
     rooms = [{"room": room, "available": room.name in request.app.state.mounted_rooms}
              for room in ROOMS if room.visible_to(actor.role)]
     tasks = adapters.open_tasks(db, actor)
@@ -103,7 +100,7 @@ def dashboard(request: Request, db: DB, visitor: VisitorDep, actor: ActorDep) ->
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox_page(request: Request, db: DB, visitor: VisitorDep, actor: ActorDep) -> Response:
+def inbox_page(request: Request, db: DB, visitor: VisitorDep, actor: PageActor) -> Response:
     return render(request, "inbox.html", {"notices": adapters.recent_notices(db, actor)},
                   visitor=visitor)
 
@@ -111,7 +108,7 @@ def inbox_page(request: Request, db: DB, visitor: VisitorDep, actor: ActorDep) -
 @router.post("/inbox/{notice_id}/acknowledge")
 def acknowledge_notice(notice_id: int, db: DB,
                        visitor: Annotated[Visitor, Depends(csrf_protected)],
-                       actor: ActorDep) -> Response:
+                       actor: PageActor) -> Response:
     """Record that the person took note of a notice (acts set hours for some of them)."""
     from kzreg.platform.notifications import acknowledge
 
@@ -122,7 +119,7 @@ def acknowledge_notice(notice_id: int, db: DB,
 def room_placeholder(name: str):
     """The page a room shows until its module lands."""
 
-    def page(request: Request, visitor: VisitorDep, actor: ActorDep) -> Response:
+    def page(request: Request, visitor: VisitorDep, actor: PageActor) -> Response:
         room = get_room(name)
         return render(request, "room_unavailable.html", {"room": room}, visitor=visitor)
 

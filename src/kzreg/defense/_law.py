@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -11,7 +12,9 @@ import yaml
 
 from kzreg.law.acts import explain_provision_in_force
 from kzreg.law.citations import Citation, cite
+from kzreg.law.errors import InputError
 from kzreg.law.explain import Trace
+from kzreg.law.numbers import exact
 
 LAW = "law-236-VI"
 
@@ -19,6 +22,20 @@ LAW = "law-236-VI"
 def art(locator: str) -> Citation:
     """A citation to Law 236-VI: art("Art 20 p.10")."""
     return cite(LAW, locator)
+
+
+def money(value: Any) -> Decimal:
+    """An exact amount of money (a pydantic validator: errors are ValueErrors); it may be
+    negative, e.g. a change of price."""
+    if isinstance(value, float):
+        raise ValueError("money is given as text or an integer, not a binary float")
+    try:
+        number = exact(value)
+    except InputError as exc:
+        raise ValueError(exc.message) from None
+    if not isinstance(number, Decimal):
+        raise ValueError("money is a decimal amount, not a fraction")
+    return number
 
 
 @cache

@@ -22,31 +22,16 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from kzreg.defense._law import LAW, art, money
 from kzreg.law.acts import explain_provision_in_force
-from kzreg.law.citations import Citation, cite
 from kzreg.law.deadlines import deadline
 from kzreg.law.errors import InputError, NotInForce
 from kzreg.law.explain import Explained, Trace
-from kzreg.law.numbers import exact
 from kzreg.law.settings import get_setting
-
-ACT = "law-236-VI"
-
-
-def art(locator: str) -> Citation:
-    """A clause of Law 236-VI ("Art 22 p.5")."""
-    return cite(ACT, locator)
 
 
 def _money(value: Any) -> Decimal:
-    if isinstance(value, float):
-        raise ValueError("money is given as text or an integer, not a binary float")
-    try:
-        number = exact(value)
-    except InputError as exc:
-        raise ValueError(exc.message) from None
-    if not isinstance(number, Decimal):
-        raise ValueError("money is a decimal amount, not a fraction")
+    number = money(value)
     if number < 0:
         raise ValueError("money cannot be negative")
     return number
@@ -57,7 +42,7 @@ Money = Annotated[Decimal, BeforeValidator(_money)]
 
 def require_in_force(trace: Trace, provision: str, on: dt.date, *, field: str) -> None:
     """Refuse a question about a day on which the provision did not yet apply (Art 32 p.1)."""
-    result = explain_provision_in_force(ACT, provision, on)
+    result = explain_provision_in_force(LAW, provision, on)
     if result.value is True:
         trace.step(f"{provision} applies on {on.isoformat()}", True, citation=art("Art 32 p.1"))
         return

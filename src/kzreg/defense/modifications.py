@@ -21,27 +21,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from kzreg.defense.contracts import Money, art
+from kzreg.defense._law import LAW, art, money
+from kzreg.defense.contracts import Money
 from kzreg.law.acts import explain_provision_in_force
 from kzreg.law.errors import InputError
 from kzreg.law.explain import Explained, Trace
-from kzreg.law.numbers import exact
 from kzreg.law.settings import get_setting
 
-
-def _signed(value: Any) -> Decimal:
-    if isinstance(value, float):
-        raise ValueError("money is given as text or an integer, not a binary float")
-    try:
-        number = exact(value)
-    except InputError as exc:
-        raise ValueError(exc.message) from None
-    if not isinstance(number, Decimal):
-        raise ValueError("money is a decimal amount, not a fraction")
-    return number
-
-
-SignedMoney = Annotated[Decimal, BeforeValidator(_signed)]
+SignedMoney = Annotated[Decimal, BeforeValidator(money)]
 
 
 class Ground(enum.Enum):
@@ -313,8 +300,7 @@ def check_modification(req: ModificationRequest) -> Explained[ModificationResult
     delta = req.after.value - req.before.value
     base = dict(ground=ground.value, basis=art(locator).ref, value_before=req.before.value,
                 value_after=req.after.value, value_change=delta)
-    in_force = trace.include(explain_provision_in_force("law-236-VI", locator,
-                                                        req.modified_on))
+    in_force = trace.include(explain_provision_in_force(LAW, locator, req.modified_on))
     if in_force is not True:
         trace.step(f"{locator} does not apply on {req.modified_on.isoformat()}: Art 23 takes "
                    "effect on 1 January 2020", False, citation=art("Art 32 p.1"))

@@ -7,12 +7,6 @@ drives the pages of the assembly room; screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,47 +23,10 @@ pytestmark = [
 ]
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def server(tmp_path) -> Iterator[str]:
-    env = {**os.environ, "KZREG_DATA_DIR": str(tmp_path / "data"),
-           "KZREG_DATABASE_URL": f"sqlite:///{tmp_path / 'kzreg.db'}"}
-    demo = subprocess.run([sys.executable, "-m", "kzreg.cli", "demo", "load"], env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert demo.returncode == 0, demo.stderr
-    assert "assembly:" in demo.stdout
-    port = _port()
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "kzreg.cli", "serve", "--host",
-                             "127.0.0.1", "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("kzreg serve did not come up:\n"
-                                     + (tmp_path / "serve.log").read_text())
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+def server(demo_site) -> str:
+    assert "assembly:" in demo_site.demo_output
+    return demo_site.url
 
 
 def _login(page, url: str, username: str) -> None:

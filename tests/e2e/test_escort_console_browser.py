@@ -9,12 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,16 +22,6 @@ DEVICE = "868000000000777"
 ROUTE = {"type": "LineString",
          "coordinates": [[76.911, 43.252], [77.238, 43.302], [78.257, 43.596],
                          [79.796, 44.083], [80.007, 44.166], [80.403, 44.217]]}
-# the web app, with the console router mounted if the escort room does not yet include it
-LAUNCHER = """
-import sys, uvicorn
-from kzreg.web import create_app
-from kzreg.escort.console import router
-app = create_app()
-if not any(getattr(r, "path", "") == "/escort/console" for r in app.routes):
-    app.include_router(router)
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
-"""
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,54 +30,9 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def server(tmp_path, monkeypatch) -> Iterator[str]:
-    from kzreg.platform.config import reset_config
-    from kzreg.platform.db import reset_engines
-
-    url = f"sqlite:///{tmp_path / 'kzreg.db'}"
-    env = {**os.environ, "KZREG_DATA_DIR": str(tmp_path / "data"), "KZREG_DATABASE_URL": url}
-    for name in ("KZREG_DATA_DIR", "KZREG_DATABASE_URL"):
-        monkeypatch.setenv(name, env[name])
-    reset_config()
-    reset_engines()
-    demo = subprocess.run([sys.executable, "-m", "kzreg.cli", "demo", "load"], env=env,
-                          capture_output=True, text=True, timeout=180)
-    assert demo.returncode == 0, demo.stderr
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("server did not come up:\n"
-                                     + (tmp_path / "serve.log").read_text())
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        reset_engines()
-        reset_config()
+def server(demo_site) -> str:
+    return demo_site.url
 
 
 def _activate_seal(now: dt.datetime) -> None:

@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,54 +28,9 @@ pytestmark = [
 ]
 
 
-def _kzreg(*args: str) -> list[str]:
-    import sys
-
-    return [sys.executable, "-m", "kzreg.cli", *args]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def demo_server(tmp_path) -> Iterator[tuple[str, Path]]:
-    db = tmp_path / "kzreg.db"
-    env = {**os.environ, "KZREG_DATA_DIR": str(tmp_path / "data"),
-           "KZREG_DATABASE_URL": f"sqlite:///{db}"}
-    demo = subprocess.run(_kzreg("demo", "load"), env=env, capture_output=True, text=True,
-                          timeout=300)
-    assert demo.returncode == 0, demo.stderr
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen(_kzreg("serve", "--host", "127.0.0.1", "--port", str(port)),
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("kzreg serve did not come up:\n"
-                                     + (tmp_path / "serve.log").read_text())
-            time.sleep(0.2)
-        yield url, db
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+def demo_server(demo_site) -> tuple[str, Path]:
+    return demo_site.url, demo_site.db
 
 
 def _arrived_escort(db: Path) -> tuple[int, str]:

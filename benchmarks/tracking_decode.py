@@ -23,13 +23,15 @@ from kzreg.tracking.protocols.mqtt_json import decode_mqtt_json, encode_mqtt_jso
 from kzreg.tracking.protocols.osmand import decode_osmand
 from kzreg.tracking.protocols.wialon_ips import WialonIpsSession, encode_data
 
-START = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 NOW = dt.datetime(2026, 11, 21, tzinfo=dt.UTC)
+EVERY = dt.timedelta(seconds=30)
 
 
 def _positions(count: int, seed: int = 407) -> list[Position]:
+    """A fix every 30 s, the last one before NOW: decoders refuse fixes from the future."""
     rng = random.Random(seed)
-    return [Position("860000000000001", START + dt.timedelta(seconds=30 * i),
+    start = NOW - count * EVERY
+    return [Position("860000000000001", start + i * EVERY,
                      rng.uniform(40.6, 55.4), rng.uniform(46.5, 87.3),
                      speed_kmh=round(rng.uniform(0, 90), 1), course=float(rng.randrange(360)),
                      altitude_m=float(rng.randrange(-20, 1500)), satellites=rng.randint(4, 20),
@@ -49,8 +51,8 @@ def run(quick: bool = False) -> list[Result]:
     positions = _positions(count)
     clock = lambda: NOW  # noqa: E731 - the same instant for every feed
     wialon = [encode_data(p) for p in positions]
-    egts = [encode_positions([p], object_id=1, packet_id=i, record_id=i)
-            for i, p in enumerate(positions)]
+    egts = [encode_positions([p], object_id=1, packet_id=i % 65536, record_id=i % 65536)
+            for i, p in enumerate(positions)]  # EGTS packet and record numbers are 16-bit
     queries = [_query(p) for p in positions]
     topic = topic_for("860000000000001")
     payloads = [encode_mqtt_json(p) for p in positions]

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kzreg.escort import jobs, service, workflow
+from kzreg.escort import jobs, reference, service, workflow
 from kzreg.escort.console import router as console_router
 from kzreg.escort.models import (
     Company,
@@ -96,7 +96,7 @@ def detail(db: Session, actor: Actor, escort, case: Case) -> dict[str, Any]:
         "seal_number", "compartment", "affixed_at", "affixed_by", "operator_person",
         "activated_at", "activated_by", "verified_at", "intact_at_arrival", "deactivated_at",
         "deactivated_by", "deactivated_on_time", "removed_at", "removed_by",
-        "returned_to_operator")} for r in service.seals_of(db, escort)]
+        "returned_to_operator")} for r in reference.seals_of(db, escort)]
     records = [{"id": r.id, "kind": r.kind, "number": r.number, "made_at": r.made_at,
                 "made_by": r.made_by, "document_id": r.document_id, "data": r.data}
                for r in db.scalars(select(EscortRecord).where(EscortRecord.escort_id
@@ -257,7 +257,7 @@ def offices(db: DB, actor: ApiActor) -> list[dict[str, Any]]:
 @router.post("/api/escort/offices", tags=TAGS, status_code=201,
              summary="Register a customs office (administrator)")
 def add_office(db: DB, actor: ApiActor, body: OfficeIn) -> dict[str, Any]:
-    found = service.register_office(db, actor, **body.model_dump())
+    found = reference.register_office(db, actor, **body.model_dump())
     return {"code": found.code, "name": found.name}
 
 
@@ -278,7 +278,7 @@ def seals(db: DB, actor: ApiActor) -> list[dict[str, Any]]:
 @router.post("/api/escort/seals", tags=TAGS, status_code=201,
              summary="Register a navigation seal (national operator)")
 def add_seal(db: DB, actor: ApiActor, body: SealRegistration) -> dict[str, Any]:
-    seal = service.register_seal(db, actor, **body.model_dump())
+    seal = reference.register_seal(db, actor, **body.model_dump())
     return {"number": seal.number, "device_id": seal.device_id, "protocol": seal.protocol}
 
 

@@ -16,7 +16,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kzreg.escort import service
+from kzreg.escort import reference, service
 from kzreg.escort.models import CustomsOffice, Escort, Seal
 from kzreg.law.calendar import now_utc
 from kzreg.platform.actors import Role
@@ -57,7 +57,7 @@ def load(session: Session) -> str | None:
     admin = _system_admin()
     for code, (name, name_kk, zone) in OFFICES.items():
         if session.get(CustomsOffice, code) is None:
-            service.register_office(session, admin, code=code, name=name, name_kk=name_kk,
+            reference.register_office(session, admin, code=code, name=name, name_kk=name_kk,
                                     control_zone=zone)
     sim = _sim_seals(session)
     spare = iter(_spare_seals(session, len(STATES)))
@@ -104,7 +104,7 @@ def _sim_seals(session: Session) -> list:
     operator = get_user(session, "operator").actor()
     for seal in seals:
         if session.scalar(select(Seal).where(Seal.number == seal.seal_number)) is None:
-            service.register_seal(session, operator, number=seal.seal_number,
+            reference.register_seal(session, operator, number=seal.seal_number,
                                   device_id=seal.device_id, protocol=seal.protocol)
     return seals
 
@@ -115,7 +115,7 @@ def _spare_seals(session: Session, count: int) -> list[str]:
     for i in range(1, count + 1):
         number = f"KZNS-{i:04d}"
         if session.scalar(select(Seal).where(Seal.number == number)) is None:
-            service.register_seal(session, operator, number=number,
+            reference.register_seal(session, operator, number=number,
                                   device_id=f"8600000000{10000 + i:05d}", protocol="wialon-ips")
         numbers.append(number)
     return numbers

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from kzreg.escort._law import rules
 from kzreg.escort.models import DeactivationRequestRow, Escort, Vehicle
 from kzreg.escort.notices import send_situation_notices
-from kzreg.escort.service import refuse, seals_of
+from kzreg.escort.reference import seals_of
+from kzreg.escort.service import refuse
 from kzreg.escort.workflow import CASE_TYPE
 from kzreg.law.calendar import local_date, now_utc, to_utc
 from kzreg.law.errors import Conflict, InputError, LegalRuleError, NotFound

@@ -46,7 +46,7 @@ def escort_for_situation(session: Session, seal: str, occurred_at: dt.datetime) 
 
 def send_situation_notices(session: Session, now: dt.datetime, limit: int = 100) -> int:
     """Worker job: notify both offices of every situation not yet notified."""
-    from kzreg.escort.service import office_staff
+    from kzreg.escort.reference import office_staff
     from kzreg.tracking import registry
 
     done = 0

@@ -74,7 +74,7 @@ def actor(username: str) -> Actor:
 
 
 def make_world() -> World:
-    from kzreg.escort import service
+    from kzreg.escort import reference
 
     with unit_of_work() as s:
         for name, role, scope in PEOPLE:
@@ -82,12 +82,12 @@ def make_world() -> World:
         tokens = {name: issue_token(s, name) for name, _, _ in PEOPLE}
     admin, operator = actor("admin"), actor("operator")
     with unit_of_work() as s:
-        service.register_office(s, admin, code=ALMATY, name="Almaty customs post",
+        reference.register_office(s, admin, code=ALMATY, name="Almaty customs post",
                                 control_zone="Terminal, Almaty")
-        service.register_office(s, admin, code=KHORGOS, name="Khorgos customs post")
-        service.register_office(s, admin, code=OTHER, name="Another post")
+        reference.register_office(s, admin, code=KHORGOS, name="Khorgos customs post")
+        reference.register_office(s, admin, code=OTHER, name="Another post")
         for n in (1, 2):
-            service.register_seal(s, operator, number=f"NS-{n:04d}",
+            reference.register_seal(s, operator, number=f"NS-{n:04d}",
                                   device_id=f"86000000000{n:04d}", protocol="wialon-ips")
     return World(TestClient(create_app(), raise_server_exceptions=False), tokens)
 

@@ -3,7 +3,9 @@ producers (Arts 51-1..51-7): JSON under /api/producers/register/…, pages under
 /producers/register/…, and the public search of the register, open without signing in
 (`/producers/register/search`, `/api/producers/register/search`). Other transitions of the
 register's cases (an objection to the commission, a withdrawal) go through the platform's
-`/api/cases/{id}/transitions/{name}`. The incentives part includes its own router here.
+`/api/cases/{id}/transitions/{name}`. Included here: the rules of incentives, contracts, raw
+materials and legal time (`incentives_api`), the stored incentives, plans, contracts and
+programmes (`cases_api`) and their pages (`pages`).
 
 Refusals come back as problem+json (the kernel's errors name the field and the clause).
 """
@@ -22,6 +24,7 @@ from kzreg.law.errors import Forbidden
 from kzreg.law.explain import jsonable
 from kzreg.platform.actors import Role
 from kzreg.platform.cases import Case, visible_cases
+from kzreg.producers import register_law as rl
 from kzreg.producers import service, workflow
 from kzreg.web.auth import (
     DB,
@@ -149,7 +152,8 @@ def exclusion(bin: str, body: ExclusionBody, db: DB, actor: ApiActor) -> dict:
 
 
 class DecisionBody(BaseModel):
-    decision: str = Field(description="upheld_fully, upheld_partially or rejected")
+    decision: rl.CommissionDecision = Field(description="upheld_fully, upheld_partially or "
+                                            "rejected (Art 51-5(5))")
     upheld_goods: list[str] = Field(default_factory=list)
     text: str = ""
 
@@ -199,6 +203,10 @@ def queue_page(request: Request, db: DB, visitor: VisitorDep, actor: PageActor) 
 
 
 # --- incentives and industrial contracts (kzreg.producers.incentives_api) -----------------------
+from kzreg.producers.cases_api import router as cases_router  # noqa: E402
 from kzreg.producers.incentives_api import router as incentives_router  # noqa: E402
+from kzreg.producers.pages import router as pages_router  # noqa: E402
 
 router.include_router(incentives_router)
+router.include_router(cases_router)
+router.include_router(pages_router)

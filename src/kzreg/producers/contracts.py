@@ -16,6 +16,10 @@ enterprises and domestic value development programmes.
   conditions worth at least 5% of the contract amount.
 - Art 47-1(1): systemic enterprise = more than 3% of its territory's output.
 - Art 61-1(2)-(3): programmes for three years; three grounds of refusal only.
+- Legal time: each rule first checks that the current wording of its article applies on the
+  date (`legal_time.require_wording`): Art 47 reworded and Arts 47-1, 48-1, 61-1 inserted by
+  Law 188-VIII, Art 48 amended from 1 January 2025 by Law 107-VIII; an earlier wording is not
+  in the source and the rule refuses.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from kzreg.law.parameters import mci
 from kzreg.law.rules import rule
 from kzreg.law.settings import get_setting
 from kzreg.producers.incentives import art
+from kzreg.producers.legal_time import require_wording
 
 PLAN_REVIEW_DAYS = 30          # Art 47(4) para 1, calendar days
 RESUBMIT_WORKING_DAYS = 5      # Art 47(4) para 3
@@ -61,7 +66,7 @@ CUSTOMER_TYPES = ("subsoil_user", "quasi_public", "natural_monopoly", "systemic_
 
 # --- the planning calendar (Art 47) -------------------------------------------------------------
 
-def _fixed_date(trace: Trace, day: dt.date, what: str, locator: str) -> dt.date:
+def fixed_date(trace: Trace, day: dt.date, what: str, locator: str) -> dt.date:
     move = get_setting("producers.fixed_dates_move_to_working_day")
     due = next_working_day(day) if move.value and not is_working_day(day) else day
     trace.step(f"{what}: by {day}" + (f", a non-working day, so {due}" if due != day else ""),
@@ -69,7 +74,7 @@ def _fixed_date(trace: Trace, day: dt.date, what: str, locator: str) -> dt.date:
     return due
 
 
-def _term(trace: Trace, start: dt.date, duration: str, what: str, locator: str) -> dt.date:
+def term(trace: Trace, start: dt.date, duration: str, what: str, locator: str) -> dt.date:
     if duration.endswith("working days"):
         n = int(duration.split()[0])
         due = add_working_days(start, n)
@@ -81,7 +86,7 @@ def _term(trace: Trace, start: dt.date, duration: str, what: str, locator: str) 
 
 
 class CalendarInput(BaseModel):
-    year: int = Field(ge=2025, le=2034, description="the year the plans are lodged in")
+    year: int = Field(ge=2022, le=2034, description="the year the plans are lodged in")
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,7 @@ class PlanCalendar:
     publication_due: dt.date
     applications_due: dt.date
     contracts_due: dt.date
+    flagged: bool = False          # the wording's start rests on an unknown publication date
 
 
 @rule("producers.contract-plan-calendar", title="The yearly calendar of large customers' "
@@ -101,17 +107,19 @@ def plan_calendar(inp: CalendarInput, as_of: dt.date) -> Explained[PlanCalendar]
     """Each term counted from the last day its trigger may fall on."""
     trace = Trace("producers.contract-plan-calendar", as_of)
     y = inp.year
+    flagged = require_wording(trace, "Art 47", dt.date(y, 12, 10))
     trace.step("plans are lodged in the year before the first year of procurement", y + 1,
                citation=art("Art 47(2)"))
-    plans = _fixed_date(trace, dt.date(y, 12, 10), "plans received", "Art 47(1)")
-    review = _term(trace, plans, f"{PLAN_REVIEW_DAYS} calendar days", "review of a plan lodged "
+    plans = fixed_date(trace, dt.date(y, 12, 10), "plans received", "Art 47(1)")
+    review = term(trace, plans, f"{PLAN_REVIEW_DAYS} calendar days", "review of a plan lodged "
                    "on the last day", "Art 47(4)")
-    published = _fixed_date(trace, dt.date(y + 1, 2, 1), "agreed list published", "Art 47(5)")
-    applications = _term(trace, published, f"{APPLICATION_DAYS} calendar days",
+    published = fixed_date(trace, dt.date(y + 1, 2, 1), "agreed list published", "Art 47(5)")
+    applications = term(trace, published, f"{APPLICATION_DAYS} calendar days",
                          "manufacturers' applications", "Art 47(6)")
-    contracts = _term(trace, applications, f"{CONCLUSION_DAYS} calendar days",
+    contracts = term(trace, applications, f"{CONCLUSION_DAYS} calendar days",
                       "contracts examined and concluded", "Art 47(7)")
-    return trace.done(PlanCalendar(y, y + 1, plans, review, published, applications, contracts))
+    return trace.done(PlanCalendar(y, y + 1, plans, review, published, applications, contracts,
+                                    flagged))
 
 
 class PlanGoods(BaseModel):
@@ -121,7 +129,7 @@ class PlanGoods(BaseModel):
 
 
 class PlanCase(BaseModel):
-    first_procurement_year: int = Field(ge=2026, le=2035)
+    first_procurement_year: int = Field(ge=2023, le=2035)
     received_on: dt.date
     goods: list[PlanGoods] = []
     review_completed_on: dt.date | None = None
@@ -161,7 +169,8 @@ def plan_check(inp: PlanCase, as_of: dt.date) -> Explained[PlanCheck]:
     trace = Trace("producers.contract-plan-check", as_of)
     _order(inp)
     year = inp.first_procurement_year
-    stages = [_stage("plan lodged", _fixed_date(trace, dt.date(year - 1, 12, 10),
+    flagged = require_wording(trace, "Art 47", inp.received_on)
+    stages = [_stage("plan lodged", fixed_date(trace, dt.date(year - 1, 12, 10),
                                                  "plan received", "Art 47(1)"),
                      inp.received_on, as_of)]
     late = get_setting("producers.late_plan_handling")
@@ -175,32 +184,35 @@ def plan_check(inp: PlanCase, as_of: dt.date) -> Explained[PlanCheck]:
                 if g.procured_on_domestic_market or g.foreign_under_warranty)
     trace.step("goods procured on the domestic market or of foreign origin under warranty "
                "obligations must be left out of the list", bad, citation=art("Art 47(3)"))
-    review_due = _term(trace, inp.received_on, f"{PLAN_REVIEW_DAYS} calendar days",
+    review_due = term(trace, inp.received_on, f"{PLAN_REVIEW_DAYS} calendar days",
                        "review", "Art 47(4)")
     stages.append(_stage("review", review_due, inp.review_completed_on, as_of))
     if inp.notice_received_on is not None:
-        resubmit = _term(trace, inp.notice_received_on, f"{RESUBMIT_WORKING_DAYS} working days",
+        resubmit = term(trace, inp.notice_received_on, f"{RESUBMIT_WORKING_DAYS} working days",
                          "amended plan resubmitted", "Art 47(4)")
         stages.append(_stage("resubmission", resubmit, inp.resubmitted_on, as_of))
     start_use = get_setting("producers.procurement_plan_approval_start")
     start = inp.received_on if start_use.value == "plan_receipt" else inp.resubmitted_on
     trace.step("the ten working days of approval run from", start, citation=art("Art 47(4)"),
                parameters=[start_use.use()])
-    approval = (_term(trace, start, f"{APPROVAL_WORKING_DAYS} working days", "approval",
+    approval = (term(trace, start, f"{APPROVAL_WORKING_DAYS} working days", "approval",
                       "Art 47(4)") if start is not None else None)
     stages.append(_stage("approval", approval, inp.approved_on, as_of))
-    publication = _fixed_date(trace, dt.date(year, 2, 1), "agreed list published", "Art 47(5)")
+    publication = fixed_date(trace, dt.date(year, 2, 1), "agreed list published", "Art 47(5)")
     stages.append(_stage("publication", publication, inp.published_on, as_of))
     if inp.published_on is not None:
-        apps = _term(trace, inp.published_on, f"{APPLICATION_DAYS} calendar days",
+        apps = term(trace, inp.published_on, f"{APPLICATION_DAYS} calendar days",
                      "manufacturers' applications", "Art 47(6)")
         stages.append(_stage("applications", apps, None, as_of))
-        concl = _term(trace, apps, f"{CONCLUSION_DAYS} calendar days", "contracts concluded",
+        concl = term(trace, apps, f"{CONCLUSION_DAYS} calendar days", "contracts concluded",
                       "Art 47(7)")
         stages.append(_stage("contracts", concl, None, as_of))
     flags = tuple(f"{s.name}: {s.status}" for s in stages if s.status in ("late", "overdue"))
     if bad and inp.notice_received_on is None:
         flags += ("notification with comments to be sent (Art 47(4))",)
+    if flagged:
+        flags += ("Art 47 applied in its current wording from its earliest possible start "
+                  "(publication of Law 188-VIII not loaded)",)
     return trace.done(PlanCheck(not bad, bad, tuple(stages), flags))
 
 
@@ -280,6 +292,7 @@ def offtake_check(inp: OfftakeInput, as_of: dt.date) -> Explained[OfftakeCheck]:
     if not delivering:
         raise InputError("no year with a contracted volume", field="years")
     first = delivering[0].year
+    require_wording(trace, "Art 48", dt.date(first, 1, 1))
     trace.step("year one is the first year in which the contract provides deliveries", first,
                citation=art("Art 48(2)"), parameters=[basis.use()])
     checks = []
@@ -325,6 +338,7 @@ def gpa_term(inp: TermInput, as_of: dt.date) -> Explained[TermCheck]:
     trace = Trace("producers.contract-gpa-term", as_of)
     if inp.ends_on < inp.concluded_on:
         raise InputError("ends before it starts", field="ends_on")
+    require_wording(trace, "Art 48-1", inp.concluded_on)
     counting = get_setting("producers.agreement_term_last_day")
     shift = dt.timedelta(days=1 if counting.value == "day_before_anniversary" else 0)
     shortest = add_years(inp.concluded_on, 1) - shift
@@ -400,6 +414,7 @@ def systemic(inp: SystemicInput, as_of: dt.date) -> Explained[bool]:
     trace = Trace("producers.contract-systemic", as_of)
     if inp.enterprise_output > inp.territory_output:
         raise InputError("more than the territory's whole output", field="enterprise_output")
+    require_wording(trace, "Art 47-1", as_of)
     share = Fraction(inp.enterprise_output) / Fraction(inp.territory_output)
     trace.step("share of the territory's output", share, citation=art("Art 47-1(1)"))
     return trace.done(trace.step("systemic when the share is more than 3%",
@@ -429,6 +444,7 @@ def dvdp_review(inp: ProgrammeInput, as_of: dt.date) -> Explained[ProgrammeRevie
     if unknown:
         raise InputError(f"not a ground of refusal: {unknown}; only 1, 2, 3",
                          field="refusal_grounds", citation=art("Art 61-1(2)"))
+    require_wording(trace, "Art 61-1", as_of)
     agreed_with = ("authorized body",) + (("natural-monopoly oversight body",)
                                            if inp.customer_type == "natural_monopoly" else ())
     trace.step("approved by the customer in agreement with", agreed_with,

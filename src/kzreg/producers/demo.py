@@ -1,8 +1,9 @@
 """Demo data for the register of Kazakhstani commodity producers (Law 86-VII Arts 51-1..51-6):
 producers in every state — included with an extract, an application under assessment, a
 reasoned refusal, wholly produced goods, a software producer, an exclusion with the appeal
-window open, and one restored by the appeals commission. Deterministic and idempotent; the
-companies beyond the platform's demo companies are invented."""
+window open, and one restored by the appeals commission; then incentives, plans, contracts
+and a programme (`demo_cases`). Deterministic and idempotent; the companies beyond the
+platform's demo companies are invented."""
 
 from __future__ import annotations
 
@@ -39,6 +40,13 @@ def _apply(session: Session, bin: str, name: str, goods: list[dict], at: dt.date
 
 
 def load(session: Session) -> str | None:
+    from kzreg.producers import demo_cases
+
+    lines = [_load_register(session), demo_cases.load(session)]
+    return "; ".join(line for line in lines if line) or None
+
+
+def _load_register(session: Session) -> str | None:
     if session.scalar(select(RegisterEntry.id).limit(1)) is not None:
         return None
     now = now_utc()

@@ -1,8 +1,9 @@
-"""State incentives and industrial contracts over HTTP (Law 86-VII Arts 25-49, 47-1, 61-1):
-the same explained rules as `kzreg producers incentives|contracts …`, under
-`/api/producers/incentives/…` and `/api/producers/contracts/…`. Nothing is stored: an
-officer checks an application for a measure against the gate of Art 25(5)-(6), or a large
-customer's plan against the calendar of Art 47, and gets the result with its trace.
+"""State incentives, industrial contracts, domestic raw materials and legal time over HTTP
+(Law 86-VII Arts 25-49, 47-1, 60, 61-1, 68-69): the explained rules, under
+`/api/producers/incentives/…`, `/api/producers/contracts/…`, `/api/producers/raw-materials/…`
+and `/api/producers/legal-time/…` (`as_of`: the date the Law is applied as of). Nothing is
+stored here: an officer checks a case and gets the result with its trace; the stored cases
+are in kzreg.producers.cases_api.
 Included by kzreg.producers.api; bad input comes back as problem+json naming the field.
 """
 
@@ -36,6 +37,16 @@ CASE_RULES = {  # path -> rule
     "contracts/offset": "producers.contract-offset",
     "contracts/systemic": "producers.contract-systemic",
     "contracts/dvdp": "producers.contract-dvdp-review",
+    "raw-materials/list-application": "producers.raw-list-application",
+    "raw-materials/inclusion": "producers.raw-producer-inclusion",
+    "raw-materials/shares": "producers.raw-supply-shares",
+    "raw-materials/price-cap": "producers.raw-price-cap",
+    "raw-materials/resale": "producers.raw-resale",
+    "raw-materials/export-licence": "producers.raw-export-licence",
+    "legal-time/wording": "producers.legal-wording",
+    "legal-time/certificate": "producers.legacy-certificate",
+    "legal-time/suppliers-database": "producers.legacy-suppliers-database",
+    "legal-time/measure-wording": "producers.measure-wording",
 }
 
 
@@ -49,9 +60,18 @@ def measures(actor: ApiActor) -> list[dict[str, Any]]:
     return jsonable(list(catalogue().values()))
 
 
+@router.get("/api/producers/raw-materials/list", tags=TAGS,
+            summary="The approved list of domestic raw materials and producers (Art 60(1))")
+def raw_list(actor: ApiActor) -> dict[str, Any]:
+    from kzreg.producers.raw_materials import approved_list
+
+    return {"entries": jsonable(list(approved_list())),
+            "note": "empty until the authorized body's approved list is loaded"}
+
+
 @router.get("/api/producers/contracts/calendar", tags=TAGS,
             summary="The Art 47 calendar of procurement plans lodged in a year")
-def calendar(actor: ApiActor, year: Annotated[int, Query(ge=2025, le=2034)],
+def calendar(actor: ApiActor, year: Annotated[int, Query(ge=2022, le=2034)],
              as_of: AsOf = None) -> dict[str, Any]:
     return _run("producers.contract-plan-calendar", {"year": year}, as_of)
 

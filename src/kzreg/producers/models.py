@@ -1,7 +1,12 @@
-"""The register of Kazakhstani commodity producers (Law 86-VII Arts 51-1..51-7) as tables:
-the entries (one per business entity, by BIN), their goods with the share of domestic value
-printed on the extract (Art 51-1(8)), the monitoring runs (Art 51-4(1)) and the quarters
-that passed without one (breaches of the duty to monitor)."""
+"""The producers room's tables (Law 86-VII).
+
+The register of Kazakhstani commodity producers (Arts 51-1..51-7): the entries (one per
+business entity, by BIN), their goods with the share of domestic value printed on the
+extract (Art 51-1(8)), the monitoring runs (Art 51-4(1)) and the quarters that passed without
+one (breaches of the duty to monitor). State incentives: the measures granted with their
+counter-obligations (Arts 27-28). Contracts aimed at industrial development: the register of
+off-take contracts and guaranteed purchase agreements with their yearly volumes (Arts 48,
+48-1, 49) and the list of systemic enterprises (Art 47-1)."""
 
 from __future__ import annotations
 
@@ -82,4 +87,103 @@ class MonitoringBreach(Base):
         ForeignKey("producers_register_entries.id", ondelete="CASCADE"), index=True)
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)   # exclusive
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+# --- state incentives (Arts 25-28) and contracts aimed at industrial development (46-49) -----
+
+PERFORMING, FULFILLED, NOT_FULFILLED = "performing", "fulfilled", "not_fulfilled"
+
+
+class IncentiveGrant(Base):
+    """A measure granted under an agreement with counter-obligations (Art 27(1)); the history
+    Art 28(4) is checked against (a competitiveness agreement failed through own fault)."""
+
+    __tablename__ = "producers_incentive_grants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(Integer, unique=True)
+    bin: Mapped[str] = mapped_column(String(12), index=True)
+    measure: Mapped[str] = mapped_column(String(40))
+    competitiveness_agreement: Mapped[bool] = mapped_column(Boolean)   # Art 28
+    agreement_no: Mapped[str] = mapped_column(String(60))
+    granted_on: Mapped[dt.date] = mapped_column(Date)
+    obligations_due_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[str] = mapped_column(String(30))                    # KZT, exact text
+    directions: Mapped[list[Any]] = mapped_column(JSON, default=list)  # Art 27(3)
+    status: Mapped[str] = mapped_column(String(20), index=True)        # performing | ...
+    fulfilment_percent: Mapped[str | None] = mapped_column(String(20))
+    beyond_control: Mapped[bool | None] = mapped_column(Boolean)       # Art 28(4)
+    refund_amount: Mapped[str | None] = mapped_column(String(30))      # Art 27(4)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class IndustrialContract(Base):
+    """The register of off-take contracts (Art 1 sub 8-1, Art 48(6)), with guaranteed purchase
+    agreements (Art 48-1) and the offset conditions of a contract (Art 49)."""
+
+    __tablename__ = "producers_industrial_contracts"
+    __table_args__ = (UniqueConstraint("number", name="uq_producers_industrial_contracts_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(30))        # offtake | guaranteed_purchase
+    customer_bin: Mapped[str] = mapped_column(String(12), index=True)
+    customer_name: Mapped[str] = mapped_column(String(300))
+    supplier_bin: Mapped[str] = mapped_column(String(12), index=True)
+    supplier_name: Mapped[str] = mapped_column(String(300))
+    goods: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    concluded_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[str] = mapped_column(String(30))
+    domestic_value_min: Mapped[str | None] = mapped_column(String(20))
+    offset_terms: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # Art 49 result
+    plan_case_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), index=True)        # active | terminated
+    termination: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+    years: Mapped[list[ContractYear]] = relationship(
+        back_populates="contract", order_by="ContractYear.year", cascade="all, delete-orphan")
+
+
+class ContractYear(Base):
+    """One calendar year of an off-take contract: the volume, what the customer accepted and
+    the check of Art 48(2) (100% in year one, at least 50% later)."""
+
+    __tablename__ = "producers_contract_years"
+    __table_args__ = (UniqueConstraint("contract_id", "year",
+                                       name="uq_producers_contract_years_contract_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("producers_industrial_contracts.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    contracted: Mapped[str] = mapped_column(String(30))
+    accepted: Mapped[str | None] = mapped_column(String(30))
+    supplier_performed: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(20))     # planned | compliant | breach | not_owed
+    checked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+    contract: Mapped[IndustrialContract] = relationship(back_populates="years")
+
+
+class SystemicEnterprise(Base):
+    """The authorized body's list of systemic enterprises (Art 47-1(1)-(2)), per region and
+    year, with the share that put an enterprise on it (or not)."""
+
+    __tablename__ = "producers_systemic_enterprises"
+    __table_args__ = (UniqueConstraint("bin", "region", "year",
+                                       name="uq_producers_systemic_enterprises_bin"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bin: Mapped[str] = mapped_column(String(12), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    region: Mapped[str] = mapped_column(String(60))
+    year: Mapped[int] = mapped_column(Integer)
+    enterprise_output: Mapped[str] = mapped_column(String(30))
+    territory_output: Mapped[str] = mapped_column(String(30))
+    share: Mapped[str] = mapped_column(String(40))      # exact fraction as text
+    systemic: Mapped[bool] = mapped_column(Boolean)
     recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

@@ -299,7 +299,11 @@ def decide_appeal(session: Session, actor: Actor, case_id: int, *, decision: str
                   at: dt.datetime | None = None) -> Case:
     """The appeals commission's decision, binding on the authorized body (Art 51-5(5)-(8))."""
     case = cases.get_case_for(session, actor, case_id)
-    the_decision = rl.CommissionDecision(decision)
+    try:
+        the_decision = rl.CommissionDecision(decision)
+    except ValueError:
+        raise InputError(f"decision must be one of {[d.value for d in rl.CommissionDecision]}",
+                         field="decision", citation=law("Art 51-5(5)")) from None
     back = rl.commission_effect(the_decision, case.data["goods"], upheld_goods, text).value
     at = at or now_utc()
     if the_decision is rl.CommissionDecision.REJECTED:

@@ -15,3 +15,9 @@ def criteria(locator: str) -> Citation:
 def act(locator: str) -> Citation:
     """A citation to the joint order itself or a Criteria appendix: act("Cr-App5")."""
     return cite(JO_1199_826, locator)
+
+
+def N_(message: str) -> str:  # noqa: N802  (the gettext convention)
+    """Mark a message the pages translate (`python -m kzreg.web.i18n extract` finds it)
+    without importing the web layer into the rules."""
+    return message

@@ -51,21 +51,27 @@ def read_rows(path: str | Path) -> list[Mapping[str, Any]]:
         raise InputError(f"cannot read {path}: {exc.strerror}", field="SUBJECTS") from None
     if name.lower().endswith(".csv"):
         return list(csv.DictReader(io.StringIO(text)))
-    stripped = text.lstrip()
-    try:
-        if stripped.startswith("["):
-            data = json.loads(stripped)
-        else:
-            data = [json.loads(line) for line in text.splitlines() if line.strip()]
+    try:   # one JSON document: an array, {"subjects": [...]}, or a single object
+        whole = json.loads(text) if text.strip() else []
+    except json.JSONDecodeError:
+        whole = None
+    if isinstance(whole, Mapping) and isinstance(whole.get("subjects"), list):
+        return whole["subjects"]
+    if whole is not None:
+        return whole if isinstance(whole, list) else [whole]
+    try:   # JSON lines
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
     except json.JSONDecodeError as exc:
         raise InputError(f"not JSON (an array or one object per line): {exc}",
                          field="SUBJECTS") from None
-    return data
 
 
 def _count(raw: Any, field: str) -> int:
     if raw is None or raw == "":
         return 0
+    if field == "gross" and (isinstance(raw, bool) or str(raw).strip().lower() in
+                             ("true", "false", "yes", "no")):
+        return int(_flag(raw, field))   # "gross": true — one gross violation or none
     if isinstance(raw, bool) or isinstance(raw, float) and not raw.is_integer():
         raise InputError(f"must be a whole number, got {raw!r}", field=field)
     try:
@@ -89,7 +95,7 @@ def _flag(raw: Any, field: str) -> bool:
 @dataclass(frozen=True)
 class Parsed:
     row: int
-    id: str
+    id: str | int        # as given (a number stays a number in the output)
     type: Any
     counts: Counts
     relief: Relief
@@ -99,15 +105,16 @@ def parse_row(row: int, data: Any) -> Parsed:
     if not isinstance(data, Mapping):
         raise InputError("expected an object", field="row")
     ident = data.get("id")
-    if ident is None or str(ident).strip() == "":
-        raise InputError("missing", field="id")
+    if ident is None or isinstance(ident, bool | float | list | dict) or str(ident).strip() == "":
+        raise InputError("missing, or not a string or whole number", field="id")
     kind = subject_type(data.get("type") or "", "type")
     counts = Counts(*(_count(data.get(f), f) for f in COUNT_FIELDS))
     counts.check()
     relief = Relief(insured=_flag(data.get("insured"), "insured"),
                     legally_exempt=_flag(data.get("legally_exempt"), "legally_exempt"),
                     sro_recognized=_flag(data.get("sro_recognized"), "sro_recognized"))
-    return Parsed(row, str(ident).strip(), kind, counts, relief)
+    return Parsed(row, ident.strip() if isinstance(ident, str) else ident, kind, counts,
+                  relief)
 
 
 def parse_rows(rows: Iterable[Any]) -> tuple[list[Parsed], list[RowError]]:

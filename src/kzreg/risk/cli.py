@@ -94,7 +94,8 @@ def plan(subjects: Annotated[str, typer.Argument(metavar="SUBJECTS.(json|csv)")]
          ) -> None:
     """A plan for a period: every subject planned or skipped with its reason and clause.
 
-    Rows as for `score`, plus optional last_check, eliminated_on, exempt_until (dates)."""
+    Rows as for `score`, plus optional dates last_check, eliminated_on and exempt_until (the
+    last day of a Cr §14 exemption already in effect when the period starts)."""
     from kzreg.commands._common import iso_date
     from kzreg.risk import planning
     from kzreg.risk.subjects import ControlKind

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from kzreg.law.calendar import now_utc
 from kzreg.platform.demo import make_bin
 from kzreg.risk.checklists import Severity, requirements
-from kzreg.risk.models import RiskControl, RiskSeverity, RiskSubject
+from kzreg.risk.models import RiskControl, RiskExemption, RiskSeverity, RiskSubject
 from kzreg.risk.subjects import ControlKind, SubjectType
 
 COUNT = 3000
@@ -43,16 +43,27 @@ def load(session: Session) -> str | None:
             "bin": make_bin(f"{year:02d}{rng.randint(1, 12):02d}", f"{rng.randint(0, 90000):05d}"),
             "insured": rng.random() < 0.12, "legally_exempt": rng.random() < 0.03,
             "sro_recognized": rng.random() < 0.05,
-            "exempt_until": dt.date(2027, 6, 30) if rng.random() < 0.02 else None,
             "created_at": at})
     session.execute(insert(RiskSubject), subjects)
     ids = dict(session.execute(select(RiskSubject.code, RiskSubject.id)).all())
-    controls = []
+    controls, exemptions = [], []
     for s in subjects:
-        for _ in range(rng.choice((0, 1, 1, 2, 3))):
-            controls.append(_control(rng, ids[s["code"]], at))
+        own = [_control(rng, ids[s["code"]], at) for _ in range(rng.choice((0, 1, 1, 2, 3)))]
+        controls += own
+        latest = max(own, key=lambda c: c["held_on"], default=None)
+        fair = latest is None or not (latest["gross"] or latest["considerable_found"]
+                                      or latest["insignificant_found"])
+        if fair and rng.random() < 0.08:   # Cr §14: only subjects without violations
+            starts = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 500))
+            exemptions.append({
+                "subject_id": ids[s["code"]], "starts_on": starts,
+                "ends_on": starts + dt.timedelta(days=rng.choice((364, 729, 1094))),
+                "reason": "DEMO: no violations found at the latest control",
+                "indicator": "0", "degree": "low", "decided_by": "demo", "decided_at": at})
     if controls:
         session.execute(insert(RiskControl), controls)
+    if exemptions:
+        session.execute(insert(RiskExemption), exemptions)
     if session.scalar(select(RiskSeverity.requirement_id).limit(1)) is None:
         cycle = (Severity.CONSIDERABLE, Severity.INSIGNIFICANT, Severity.INSIGNIFICANT,
                  Severity.CONSIDERABLE, Severity.GROSS)
@@ -60,7 +71,8 @@ def load(session: Session) -> str | None:
             {"requirement_id": rid, "severity": cycle[n % len(cycle)].value,
              "source": DEMO_SOURCE, "loaded_by": "demo", "loaded_at": at}
             for n, rid in enumerate(requirements())])
-    return (f"risk: {COUNT} subjects, {len(controls)} controls, demo severities for "
+    return (f"risk: {COUNT} subjects, {len(controls)} controls, {len(exemptions)} Cr §14 "
+            f"exemptions, demo severities for "
             f"{len(requirements())} requirements (labelled DEMO)")
 
 

@@ -1,5 +1,6 @@
 """The risk room's tables: the register of subjects, their controls (with the filled
-checklist and the counts the indicator reads) and the severities an administrator loaded."""
+checklist and the counts the indicator reads), the severities an administrator loaded and
+the exemptions of fair subjects (Cr §14)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ class RiskSubject(Base):
     insured: Mapped[bool] = mapped_column(Boolean, default=False)
     legally_exempt: Mapped[bool] = mapped_column(Boolean, default=False)
     sro_recognized: Mapped[bool] = mapped_column(Boolean, default=False)
-    exempt_until: Mapped[dt.date | None] = mapped_column(Date)      # Cr §14, by an officer
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
@@ -66,3 +66,35 @@ class RiskSeverity(Base):
     source: Mapped[str] = mapped_column(String(300))
     loaded_by: Mapped[str] = mapped_column(String(150))
     loaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class RiskExemption(Base):
+    """An officer's decision exempting a fair subject from preventive control with visit and
+    checks for a period (Cr §14), with the indicator it was decided on."""
+
+    __tablename__ = "risk_exemptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("risk_subjects.id", ondelete="CASCADE"),
+                                            index=True)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date, index=True)      # last day, inclusive
+    reason: Mapped[str] = mapped_column(String(1000))
+    indicator: Mapped[str] = mapped_column(String(60))              # exact, when decided
+    degree: Mapped[str] = mapped_column(String(20))                 # Cr §12, when decided
+    decided_by: Mapped[str] = mapped_column(String(150))
+    decided_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class RiskOrder(Base):
+    """A rapid-response order's case (Cr §16-2, §16-3) with the subject and control it
+    follows, so a subject's orders are found without reading every case."""
+
+    __tablename__ = "risk_orders"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("risk_subjects.id", ondelete="CASCADE"),
+                                            index=True)
+    control_id: Mapped[int] = mapped_column(ForeignKey("risk_controls.id", ondelete="CASCADE"))
+    measure: Mapped[str] = mapped_column(String(20))               # prohibition | withdrawal

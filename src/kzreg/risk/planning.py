@@ -5,7 +5,8 @@ over a period, each subject is planned or skipped, with the reason and its claus
 
   unclassified   Cr §6    the type is in no class (setting risk.unlisted_subject_types_class)
   form           Cr §8    the form of control is not held for the subject's degree
-  exempt         Cr §14   an officer exempted the fair subject for a period covering the plan
+  exempt         Cr §14   an officer exempted the fair subject for the whole period (one
+                          ending inside it only moves the first day a control may be held)
   eliminated     Cr §10   it fully eliminated the violations of the previous control
   frequency      Cr §7    the previous check is too recent for its degree
   indicator      Cr §12   its subjective degree is not one the plan selects (setting)
@@ -30,22 +31,23 @@ from kzreg.law.errors import InputError
 from kzreg.law.explain import Explained, Trace
 from kzreg.law.numbers import round_to
 from kzreg.law.settings import get_setting
-from kzreg.risk._law import criteria
+from kzreg.risk._law import N_, criteria
 from kzreg.risk.degrees import allowed_controls, frequency_years, objective_class
 from kzreg.risk.subjects import ControlKind, Degree, SubjectType
 
 TYPES = tuple(SubjectType)                    # type code = index in this tuple
 NO_DATE = np.iinfo(np.int32).min              # "no such date" in day-ordinal columns
 
-REASONS = {  # code: (status, reason, clause)
-    0: ("planned", "selected by its risk indicator", "§13"),
-    1: ("skipped", "the type is in no risk class of Cr §6", "§6"),
-    2: ("skipped", "this form of control is not held for its degree", "§8"),
-    3: ("skipped", "exempted as a fair subject for a period covering the plan", "§14"),
-    4: ("skipped", "fully eliminated the violations of the previous control", "§10"),
-    5: ("skipped", "the previous check on compliance is too recent for its degree", "§7"),
-    6: ("skipped", "its subjective risk degree is not selected for this plan", "§12"),
-    7: ("skipped", "beyond the 5% cap without an information system", "§16"),
+REASONS = {  # code: (status, reason, clause); N_: pages translate them
+    0: (N_("planned"), N_("selected by its risk indicator"), "§13"),
+    1: (N_("skipped"), N_("the type is in no risk class of Cr §6"), "§6"),
+    2: (N_("skipped"), N_("this form of control is not held for its degree"), "§8"),
+    3: (N_("skipped"), N_("exempted as a fair subject for a period covering the plan"), "§14"),
+    4: (N_("skipped"), N_("fully eliminated the violations of the previous control"), "§10"),
+    5: (N_("skipped"), N_("the previous check on compliance is too recent for its degree"),
+        "§7"),
+    6: (N_("skipped"), N_("its subjective risk degree is not selected for this plan"), "§12"),
+    7: (N_("skipped"), N_("beyond the 5% cap without an information system"), "§16"),
 }
 PLANNED, UNCLASSIFIED, FORM, EXEMPT, ELIMINATED, FREQUENCY, INDICATOR, CAP = range(8)
 
@@ -62,7 +64,8 @@ class Subjects:
     last_check: np.ndarray     # day ordinal of the last check on compliance, or NO_DATE
     eliminated_on: np.ndarray  # ordinal of the previous control whose violations were fully
                                # eliminated (Cr §10), or NO_DATE
-    exempt_until: np.ndarray   # ordinal of the last day of a Cr §14 exemption, or NO_DATE
+    exempt_until: np.ndarray   # ordinal of the last day of a Cr §14 exemption in effect on
+                               # the period's first day, or NO_DATE
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -112,16 +115,21 @@ class Plan:
                 for c, n in zip(codes, counts, strict=True)}
 
 
+def base_ranks() -> dict[SubjectType, int]:
+    """The Cr §6 degree rank of each type before Cr §15 (0 = unclassified), as set now."""
+    fallback = get_setting("risk.unlisted_subject_types_class").value
+    ranks = {}
+    for kind in TYPES:
+        found = objective_class(kind)
+        ranks[kind] = (found[0].rank if found is not None else
+                       0 if fallback == "unclassified" else Degree.parse(fallback).rank)
+    return ranks
+
+
 def _objective_columns(type_code: np.ndarray, relief: np.ndarray) -> np.ndarray:
     """Degree per subject after Cr §15 (0 = unclassified), one lookup per type."""
     steps = get_setting("risk.downgrade_max_steps").value
-    base = np.zeros(len(TYPES), np.int8)
-    for k, kind in enumerate(TYPES):
-        found = objective_class(kind)
-        if found is not None:
-            base[k] = found[0].rank
-        elif get_setting("risk.unlisted_subject_types_class").value != "unclassified":
-            base[k] = Degree.parse(get_setting("risk.unlisted_subject_types_class").value).rank
+    base = np.array([base_ranks()[kind] for kind in TYPES], np.int8)
     degree = base[type_code]
     if get_setting("risk.downgrade_applies_to").value == "objective_degree":
         lowered = np.maximum(degree - np.minimum(relief, steps), 1)
@@ -173,7 +181,8 @@ def build_plan(subjects: Subjects, start: dt.date, end: dt.date, control: Contro
     allowed = np.array([control in allowed_controls(d) if d else False
                         for d in (None, Degree.LOW, Degree.AVERAGE, Degree.HIGH)])
     mark(~allowed[degree], FORM)
-    mark(subjects.exempt_until >= s, EXEMPT)
+    exempt = subjects.exempt_until   # last day of a Cr §14 exemption in effect, or NO_DATE
+    mark(exempt >= e, EXEMPT)
     periods = get_setting("risk.exclusion_after_elimination_periods")
     length = e - s + 1
     elim = subjects.eliminated_on
@@ -184,6 +193,9 @@ def build_plan(subjects: Subjects, start: dt.date, end: dt.date, control: Contro
         not_before = _next_allowed(subjects.last_check, degree)
         mark(not_before > e, FREQUENCY)
         not_before = np.where(not_before > s, not_before, NO_DATE)
+    # an exemption ending inside the period: control only after its last day (Cr §14)
+    ends_inside = (exempt >= s) & (exempt < e)
+    not_before = np.where(ends_inside, np.maximum(not_before, exempt + 1), not_before)
     num, den = subjects.num, subjects.den
     subjective = np.where(num <= 30 * den, 1, np.where(num <= 70 * den, 2, 3)).astype(np.int8)
     if get_setting("risk.band_boundaries").value == "round_half_up_first":

@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,11 +20,18 @@ from kzreg.law.identifiers.bin_iin import validate_bin_or_iin
 from kzreg.law.settings import get_setting
 from kzreg.platform import audit
 from kzreg.platform.actors import Actor, Role
-from kzreg.risk import checklists, planning
+from kzreg.platform.cases import Case, visible_cases
+from kzreg.risk import checklists, planning, register
 from kzreg.risk._law import criteria
 from kzreg.risk.degrees import classify
-from kzreg.risk.indicator import Counts, score_arrays, violation_indicator
-from kzreg.risk.models import RiskControl, RiskSeverity, RiskSubject
+from kzreg.risk.indicator import Counts, violation_indicator
+from kzreg.risk.models import (
+    RiskControl,
+    RiskExemption,
+    RiskOrder,
+    RiskSeverity,
+    RiskSubject,
+)
 from kzreg.risk.subjects import ControlKind, Degree, Relief, SubjectType
 
 WRITERS = frozenset({Role.INSPECTOR, Role.ADMIN})
@@ -79,8 +85,6 @@ class SubjectIn(BaseModel):
     insured: bool = False
     legally_exempt: bool = False
     sro_recognized: bool = False
-    exempt_until: dt.date | None = Field(None, description="Cr §14 exemption decided by an "
-                                         "officer, last day")
 
 
 def add_subject(session: Session, data: SubjectIn, actor: Actor) -> RiskSubject:
@@ -207,73 +211,114 @@ def record_control(session: Session, code: str, data: ControlIn, actor: Actor) -
     return control
 
 
-# --- the whole register at once -------------------------------------------------------------
+# --- exemptions of fair subjects (Cr §14) ------------------------------------------------------
 
-def plan_inputs(session: Session) -> list[planning.PlanInput]:
-    """One PlanInput per registered subject, from its latest controls (two queries)."""
-    subjects = list(session.scalars(select(RiskSubject).order_by(RiskSubject.id)))
-    latest: dict[int, RiskControl] = {}
-    last_check: dict[int, dt.date] = {}
-    eliminated: dict[int, dt.date] = {}
-    visiting = (ControlKind.PREVENTIVE_WITH_VISIT.value, ControlKind.COMPLIANCE_CHECK.value)
-    for c in session.scalars(select(RiskControl).order_by(RiskControl.held_on,
-                                                          RiskControl.id)):
-        latest[c.subject_id] = c
-        if c.kind == ControlKind.COMPLIANCE_CHECK.value:
-            last_check[c.subject_id] = c.held_on
-        if c.kind in visiting:   # Cr §10: the previous control with visit or check
-            if c.eliminated:
-                eliminated[c.subject_id] = c.held_on
-            else:
-                eliminated.pop(c.subject_id, None)
-    rows = []
-    for s in subjects:
-        c = counts_of(latest.get(s.id))
-        rows.append(planning.PlanInput(
-            s.code, SubjectType(s.type), len(relief(s).grounds()), c.gross,
-            c.considerable_found, c.considerable_total, c.insignificant_found,
-            c.insignificant_total, last_check.get(s.id), eliminated.get(s.id),
-            s.exempt_until))
-    return rows
+class ExemptionIn(BaseModel):
+    starts_on: dt.date = Field(description="First day of the exemption")
+    ends_on: dt.date | None = Field(None, description="Last day; without it, the period of "
+                                    "setting risk.fair_subject_exemption_period")
+    reason: str = Field(min_length=3, max_length=1000, description="The officer's grounds")
 
+
+EXEMPTION_STATES = ("in_force", "upcoming", "expired")
+
+
+def exemption_state(exemption: RiskExemption, today: dt.date) -> str:
+    if exemption.starts_on > today:
+        return "upcoming"
+    return "expired" if exemption.ends_on < today else "in_force"
+
+
+def _exemption_end(starts_on: dt.date) -> dt.date:
+    from kzreg.law.deadlines import deadline
+
+    period = get_setting("risk.fair_subject_exemption_period")
+    if period.value == "unset":
+        raise LegalRuleError("the Criteria give no exemption period (Cr §14 \"for the period "
+                             "determined by criteria\"): give the last day, or an "
+                             "administrator sets risk.fair_subject_exemption_period",
+                             field="ends_on", citation=criteria("§14"))
+    return deadline(starts_on, period.value, count_start_day=True).value
+
+
+def record_exemption(session: Session, code: str, data: ExemptionIn,
+                     actor: Actor) -> RiskExemption:
+    """Record an officer's Cr §14 exemption of a fair subject: only a subject whose latest
+    indicator is of low degree without a gross violation (Cr §12-13), for a period that
+    overlaps none of its other exemptions."""
+    _writer(actor)
+    subject = get_subject(session, code)
+    ends_on = data.ends_on or _exemption_end(data.starts_on)
+    if ends_on < data.starts_on:
+        raise InputError("the exemption ends before it starts", field="ends_on")
+    indicator = assess(session, subject)["indicator"].value
+    if indicator.gross or indicator.degree is not Degree.LOW:
+        raise LegalRuleError(f"only fair subjects are exempted: {code}'s indicator is "
+                             f"{indicator} (a low degree without gross violations is "
+                             "required)", field="code", citation=criteria("§14"))
+    overlap = session.scalar(select(RiskExemption.id).where(
+        RiskExemption.subject_id == subject.id, RiskExemption.starts_on <= ends_on,
+        RiskExemption.ends_on >= data.starts_on))
+    if overlap:
+        raise Conflict(f"{code} already has an exemption (№ {overlap}) in this period",
+                       field="starts_on")
+    at = now_utc()
+    row = RiskExemption(subject_id=subject.id, starts_on=data.starts_on, ends_on=ends_on,
+                        reason=data.reason.strip(), indicator=str(indicator.value),
+                        degree=indicator.degree.value, decided_by=actor.username,
+                        decided_at=at)
+    session.add(row)
+    session.flush()
+    audit.append(session, actor=actor, action="risk.exemption_recorded", basis=criteria("§14"),
+                 data={"code": code, "starts_on": str(data.starts_on), "ends_on": str(ends_on),
+                       "indicator": row.indicator, "reason": row.reason}, at=at)
+    return row
+
+
+def exemptions(session: Session, *, state: str | None = None, code: str | None = None,
+               today: dt.date | None = None, limit: int = 500) -> list[dict[str, Any]]:
+    """Exemptions (newest end first), by state as of `today`: in_force, upcoming, expired."""
+    today = today or local_date(now_utc())
+    query = (select(RiskExemption, RiskSubject.code, RiskSubject.name)
+             .join(RiskSubject, RiskSubject.id == RiskExemption.subject_id)
+             .order_by(RiskExemption.ends_on.desc(), RiskExemption.id.desc()).limit(limit))
+    if state == "in_force":
+        query = query.where(RiskExemption.starts_on <= today, RiskExemption.ends_on >= today)
+    elif state == "upcoming":
+        query = query.where(RiskExemption.starts_on > today)
+    elif state == "expired":
+        query = query.where(RiskExemption.ends_on < today)
+    elif state:
+        raise InputError(f"{state!r} is not one of {', '.join(EXEMPTION_STATES)}",
+                         field="state")
+    if code:
+        query = query.where(RiskSubject.code == code)
+    return [exemption_view(e, c, n, today) for e, c, n in session.execute(query)]
+
+
+def exemption_view(e: RiskExemption, code: str, name: str, today: dt.date) -> dict[str, Any]:
+    return {"id": e.id, "code": code, "name": name, "starts_on": e.starts_on,
+            "ends_on": e.ends_on, "state": exemption_state(e, today), "reason": e.reason,
+            "indicator": e.indicator, "degree": e.degree, "decided_by": e.decided_by,
+            "decided_at": e.decided_at}
+
+
+# --- the whole register at once (in SQL: kzreg.risk.register) ------------------------------
 
 def register_degrees(session: Session) -> list[dict[str, Any]]:
     """Each subject with its objective degree (after Cr §15) and subjective degree."""
-    rows = plan_inputs(session)
-    if not rows:
-        return []
-    cols = planning.columns(rows)
-    degree = planning._objective_columns(cols.type_code, cols.relief)
-    _, _, subjective = score_arrays(*np.array(
-        [(r.gross, r.considerable_found, r.considerable_total, r.insignificant_found,
-          r.insignificant_total) for r in rows], np.int64).reshape(-1, 5).T)
-    from fractions import Fraction
-
-    from kzreg.risk.batch import exact_number
-    out = []
-    for k, r in enumerate(rows):
-        out.append({"code": r.id, "type": r.type.value,
-                    "objective_degree": Degree.of_rank(degree[k]).value if degree[k] else None,
-                    "indicator": exact_number(Fraction(int(cols.num[k]), int(cols.den[k]))),
-                    "degree": Degree.of_rank(int(subjective[k])).value,
-                    "last_check": r.last_check})
-    return out
+    return register.all_rows(session)
 
 
 def degree_distribution(session: Session) -> dict[str, dict[str, int]]:
     """Counts of subjects per objective and subjective degree (for the register's chart)."""
-    dist = {"objective": {}, "subjective": {}}
-    for row in register_degrees(session):
-        key = row["objective_degree"] or "unclassified"
-        dist["objective"][key] = dist["objective"].get(key, 0) + 1
-        dist["subjective"][row["degree"]] = dist["subjective"].get(row["degree"], 0) + 1
-    return dist
+    return register.distribution(session)
 
 
 def plan_register(session: Session, start: dt.date, end: dt.date, control: ControlKind,
                   *, information_system: bool = False) -> planning.Plan:
-    return planning.build_plan(planning.columns(plan_inputs(session)), start, end, control,
-                               information_system=information_system)
+    return planning.build_plan(planning.columns(register.plan_inputs(session, start)), start,
+                               end, control, information_system=information_system)
 
 
 def subject_count(session: Session) -> int:
@@ -315,24 +360,54 @@ def issue_orders(session: Session, control_id: int, actor: Actor, *,
                          title=f"{measure.capitalize()}: {subject.name} ({subject.code})",
                          party_bins=[subject.bin] if subject.bin and len(subject.bin) == 12
                          else [], data=data)
+        session.add(RiskOrder(case_id=case.id, subject_id=subject.id, control_id=control.id,
+                              measure=measure))
         if render:
             _order_document(session, case.id, measure, subject, data, actor, at)
         cases.append(case.id)
     return cases
 
 
+def orders(session: Session, actor: Actor, *, code: str | None = None,
+           limit: int = 500) -> list[Case]:
+    """Rapid-response cases the actor sees (of one subject, if given), newest first."""
+    query = (visible_cases(session, actor).join(RiskOrder, RiskOrder.case_id == Case.id)
+             .order_by(Case.id.desc()).limit(limit))
+    if code is not None:
+        query = query.where(RiskOrder.subject_id == get_subject(session, code).id)
+    return list(session.scalars(query))
+
+
+CONTROL_KINDS_RU = {  # "по результатам …" (genitive), as the Criteria name the forms, Cr §8
+    ControlKind.PREVENTIVE_WITH_VISIT: "профилактического контроля с посещением субъекта",
+    ControlKind.PREVENTIVE_WITHOUT_VISIT: "профилактического контроля без посещения субъекта",
+    ControlKind.COMPLIANCE_CHECK: "проверки на соответствие требованиям",
+    ControlKind.UNSCHEDULED: "внеплановой проверки",
+}
+ORDER_TITLES = {
+    "prohibition": "Мера оперативного реагирования: запрет сроком на тридцать календарных дней",
+    "withdrawal": "Мера оперативного реагирования: изъятие",
+}
+
+
 def _order_document(session: Session, case_id: int, measure: str, subject: RiskSubject,
                     data: dict[str, Any], actor: Actor, at: dt.datetime) -> None:
+    """The order as a document (Russian, HTML + PDF): risk/prohibition_order.html (Cr §16-2)
+    or risk/withdrawal_order.html (Cr §16-3)."""
     from kzreg.platform.documents import render_document
 
+    control = session.get(RiskControl, data["control_id"])
     clause = "Cr §16-2" if measure == "prohibition" else "Cr §16-3"
-    render_document(session, case_id=case_id, template="risk/rapid_response_order.html",
+    render_document(session, case_id=case_id, template=f"risk/{measure}_order.html",
                     language="ru", actor=actor, kind=f"risk_{measure}", at=at,
-                    context={"title": ("Запрет сроком на тридцать календарных дней"
-                                       if measure == "prohibition" else "Изъятие"),
-                             "measure": measure, "subject_name": subject.name,
-                             "subject_code": subject.code, "bin": subject.bin,
-                             "items": data["items"], "first_day": data.get("first_day"),
+                    context={"title": ORDER_TITLES[measure], "number": str(case_id),
+                             "case_number": case_id, "measure": measure,
+                             "subject_name": subject.name, "subject_code": subject.code,
+                             "bin": subject.bin, "items": data["items"],
+                             "decided_on": data["decided_on"],
+                             "control": {"kind_ru": CONTROL_KINDS_RU[ControlKind(control.kind)],
+                                         "held_on": control.held_on.isoformat()},
+                             "first_day": data.get("first_day"),
                              "last_day": data.get("last_day"),
                              "flagged": data["flagged_for_review"],
-                             "basis": [f"jo-1199-826:{clause}"]})
+                             "basis": ["jo-1199-826:Cr §16-1", f"jo-1199-826:{clause}"]})

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from kzreg.law.calendar import ALMATY
-from kzreg.law.errors import Forbidden, InputError, LegalRuleError
+from kzreg.law.errors import Conflict, Forbidden, InputError, LegalRuleError
+from kzreg.law.settings import override
 from kzreg.platform.actors import Actor, Role
 from kzreg.platform.cases import Case
 from kzreg.platform.db import unit_of_work
@@ -109,3 +110,64 @@ def test_prohibition_order_and_its_thirty_days(db):
     with unit_of_work() as s:
         assert s.get(Case, prohibition.id).state == "ended"
         assert s.get(Case, cases["risk.withdrawal"].id).state == "ordered"
+
+
+def test_exemptions_of_fair_subjects(db):
+    with unit_of_work() as s:
+        add(s, "fair-1", "origin_certificate_body")
+        add(s, "violator", "origin_certificate_body")
+        service.record_control(s, "violator", service.ControlIn(
+            kind=ControlKind.COMPLIANCE_CHECK, held_on=dt.date(2025, 3, 1),
+            counts={"considerable_found": 9, "considerable_total": 10}), INSPECTOR)
+    decision = service.ExemptionIn(starts_on=dt.date(2026, 1, 1), reason="no violations")
+    with pytest.raises(LegalRuleError) as err, unit_of_work() as s:  # no period in the text
+        service.record_exemption(s, "fair-1", decision, INSPECTOR)
+    assert err.value.field == "ends_on" and "risk.fair_subject_exemption_period" in str(err.value)
+    until = decision.model_copy(update={"ends_on": dt.date(2027, 12, 31)})
+    with pytest.raises(LegalRuleError) as err, unit_of_work() as s:   # 63: not fair
+        service.record_exemption(s, "violator", until, INSPECTOR)
+    assert err.value.citation.locator == "Cr §14"
+    with pytest.raises(Forbidden), unit_of_work() as s:
+        service.record_exemption(s, "fair-1", until, Actor("m", Role.MANUFACTURER))
+    with override(risk__fair_subject_exemption_period="1 year"), unit_of_work() as s:
+        row = service.record_exemption(s, "fair-1", decision, INSPECTOR)
+        assert (row.ends_on, row.indicator, row.degree) == (dt.date(2026, 12, 31), "0", "low")
+    with pytest.raises(Conflict), unit_of_work() as s:
+        service.record_exemption(s, "fair-1", until, INSPECTOR)
+    with unit_of_work() as s:
+        assert [e["state"] for e in service.exemptions(
+            s, today=dt.date(2026, 6, 1))] == ["in_force"]
+        assert service.exemptions(s, state="expired", today=dt.date(2027, 1, 1))[0]["code"] \
+            == "fair-1"
+        assert service.exemptions(s, state="in_force", today=dt.date(2027, 1, 1)) == []
+        # the plan honours it while it lasts (Cr §14), not after it expired
+        for year, clause in ((2026, "Cr §14"), (2027, "Cr §13")):
+            plan = service.plan_register(s, dt.date(year, 1, 1), dt.date(year, 12, 31),
+                                         ControlKind.PREVENTIVE_WITH_VISIT,
+                                         information_system=True)
+            rows = {e["id"]: e for e in plan.entries()}
+            assert rows["violator"]["status"] == "planned"
+            if year == 2026:
+                assert rows["fair-1"]["clause"] == clause
+            else:   # low indicator: not selected, but no longer for the exemption
+                assert rows["fair-1"]["clause"] == "Cr §12"
+
+
+def test_withdrawal_order_document(db):
+    with unit_of_work() as s:
+        add(s, "seller-w", "regulated_product_seller", bin=make_bin("1808", "04521"))
+        control = service.record_control(s, "seller-w", service.ControlIn(
+            kind=ControlKind.UNSCHEDULED, held_on=dt.date(2026, 2, 2), items=[24, 680],
+            counts={"insignificant_found": 1, "insignificant_total": 4}), INSPECTOR)
+        [case_id] = service.issue_orders(s, control.id, INSPECTOR,
+                                         at=dt.datetime(2026, 2, 3, 9, tzinfo=ALMATY))
+    with unit_of_work() as s:
+        case = s.get(Case, case_id)
+        assert case.case_type == "risk.withdrawal" and case.data["items"] == [24, 680]
+        [doc] = case_documents(s, case_id)
+        assert doc.template == "risk/withdrawal_order.html" and doc.kind == "risk_withdrawal"
+        assert "изъятие" in doc.html and "внеплановой проверки" in doc.html
+        assert "тридцать" not in doc.html and "16-3" in doc.html
+        assert doc.pdf.startswith(b"%PDF")
+        assert [c.id for c in service.orders(s, INSPECTOR, code="seller-w")] == [case_id]
+        assert service.orders(s, Actor("m", Role.MANUFACTURER)) == []

@@ -98,3 +98,67 @@ def test_pages_checklist_form_and_order(site):
     assert register.status_code == 200 and "<svg" in register.text and "rs-2" in register.text
     assert client.get("/risk/plan?from=2026-01-01&to=2026-12-31").status_code == 200
     assert "rs-2" in client.get("/risk/orders").text
+
+
+def signed_in(client, username):
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    client.post("/login", data={"username": username, "password": PW, "csrf_token": csrf})
+
+
+def csrf_of(html):
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_other_roles_are_refused(site):
+    client, tokens = site
+    h = auth(tokens["maker"])
+    for path in ("/api/risk/subjects", "/api/risk/distribution", "/api/risk/exemptions"):
+        r = client.get(path, headers=h)
+        assert r.status_code == 403 and "problem" in r.headers["content-type"], path
+    signed_in(client, "maker")
+    for path in ("/risk/", "/risk/plan", "/risk/orders", "/risk/exemptions"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_register_pages_orders_and_exemptions(site):
+    client, tokens = site
+    h = auth(tokens["insp"])
+    with unit_of_work() as s:
+        for k in range(120):
+            service.add_subject(s, service.SubjectIn(
+                code=f"S-{k:04d}", name=f"Seller {k}", type="regulated_product_seller"),
+                Actor("insp", Role.INSPECTOR))
+    r = client.get("/api/risk/subjects?per_page=50&page=3", headers=h).json()
+    assert (r["total"], r["pages"], len(r["subjects"])) == (120, 3, 20)
+    assert r["subjects"][0]["code"] == "S-0100"
+    signed_in(client, "insp")
+    page = client.get("/risk/?q=seller&page=2")
+    assert page.status_code == 200
+    assert page.text.count('href="/risk/subjects/S-') == 50
+    assert "S-0050" in page.text and "S-0049" not in page.text
+    assert 'href="/risk/?q=seller&amp;page=3"' in page.text
+    assert client.get("/risk/?degree=extreme").status_code == 422
+    # an exemption through the page, then the order of a violated withdrawal item
+    form = client.get("/risk/exemptions?code=S-0001")
+    r = client.post("/risk/exemptions", data={
+        "csrf_token": csrf_of(form.text), "code": "S-0001", "starts_on": "2026-01-01",
+        "ends_on": "2027-12-31", "reason": "no violations in 2025"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    listed = client.get("/api/risk/exemptions?code=S-0001", headers=h).json()["exemptions"]
+    assert listed[0]["ends_on"] == "2027-12-31" and listed[0]["degree"] == "low"
+    control = client.post("/api/risk/subjects/S-0002/controls", headers=h, json={
+        "kind": "unscheduled", "held_on": "2026-02-01", "items": [24],
+        "counts": {"considerable_found": 1, "considerable_total": 2}}).json()
+    [case_id] = client.post(f"/api/risk/controls/{control['id']}/orders",
+                            headers=h).json()["cases"]
+    order = client.get(f"/api/risk/orders/{case_id}", headers=h).json()
+    assert order["type"] == "risk.withdrawal" and order["state"] == "ordered"
+    pdf = client.get(order["documents"][0]["url"], headers=h)
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+    page = client.get(f"/risk/orders/{case_id}")
+    assert 'data-state="ordered"' in page.text and "/risk/documents/" in page.text
+    r = client.post(f"/risk/orders/{case_id}/carry_out",
+                    data={"csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert 'data-state="carried_out"' in client.get(f"/risk/orders/{case_id}").text

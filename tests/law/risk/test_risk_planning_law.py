@@ -33,7 +33,9 @@ def test_each_reason_with_its_clause():
         PlanInput("gross", T.REGULATED_PRODUCT_SELLER, gross=1),
         PlanInput("avg", T.ORIGIN_EXPERT_ORGANIZATION, **AVG_SCORE),
         PlanInput("lab", T.TEST_LABORATORY, **HIGH_SCORE),
-        PlanInput("fair", T.REGULATED_PRODUCT_SELLER, exempt_until=D(2026, 6, 30), **HIGH_SCORE),
+        PlanInput("fair", T.REGULATED_PRODUCT_SELLER, exempt_until=D(2026, 12, 31), **HIGH_SCORE),
+        PlanInput("fair-half", T.REGULATED_PRODUCT_SELLER, exempt_until=D(2026, 6, 30),
+                  **HIGH_SCORE),
         PlanInput("fixed", T.REGULATED_PRODUCT_SELLER, eliminated_on=D(2025, 5, 1), **HIGH_SCORE),
         PlanInput("recent", T.ORIGIN_CERTIFICATE_BODY, last_check=D(2025, 12, 31), **HIGH_SCORE),
         PlanInput("clean", T.REGULATED_PRODUCT_SELLER, considerable_total=10),
@@ -46,7 +48,10 @@ def test_each_reason_with_its_clause():
     assert out["old-fix"]["status"] == "planned"      # two periods ago: no longer excluded
     assert out["avg"]["status"] == "planned"
     assert out["lab"]["clause"] == "Cr §6"
-    assert out["fair"]["clause"] == "Cr §14"
+    assert out["fair"]["clause"] == "Cr §14"           # exempted for the whole period
+    # an exemption ending inside the period: planned, but not before its end (Cr §14)
+    assert out["fair-half"]["status"] == "planned"
+    assert out["fair-half"]["not_before"] == "2026-07-01"
     assert out["fixed"]["clause"] == "Cr §10"          # B-T17
     # high: one check a year, so the next on the period's last day at the earliest
     assert out["recent"]["status"] == "planned" and out["recent"]["not_before"] == "2026-12-31"

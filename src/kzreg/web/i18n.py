@@ -3,7 +3,8 @@
 Sources are `locale/<lang>/LC_MESSAGES/messages.po`; the compiled `.mo` files sit beside
 them in the package, so a plain `pip install` serves translations with no build step.
 `python -m kzreg.web.i18n compile` rebuilds them (and `extract` refreshes the message
-list from the code and templates); a test fails when a `.mo` does not match its `.po`.
+list from the code and templates of the workplace and every room); a test fails when a
+`.mo` does not match its `.po` or a marked message is missing from the catalogues.
 
 Which language a page speaks: the visitor's explicit choice (cookie `kzreg_lang`, set by
 the switch in the header), else the signed-in user's profile, else `Accept-Language`,
@@ -79,13 +80,68 @@ def choose_language(cookie: str | None, profile: str | None,
 
 
 # --- catalogue maintenance (developers: python -m kzreg.web.i18n extract|compile) ---------
+#
+# One catalogue serves the workplace and every room: `extract` scans all of src/kzreg — the
+# Python (`_()`, `N_()`, `gettext()`) and the page templates (`*.html` under any
+# `templates/`), but not the documents' templates (`templates/documents/`), which are written
+# in one language each. English is the source language: its catalogue copies the ids.
+
+KEYWORDS = {"_": None, "N_": None, "gettext": None}
+
+
+def package_dir() -> Path:
+    return Path(__file__).resolve().parent.parent
+
 
 def _sources() -> Iterable[tuple[str, Path]]:
-    root = Path(__file__).parent
+    root = package_dir()
     for path in sorted(root.rglob("*.py")):
-        yield "python", path
-    for path in sorted((root / "templates").rglob("*.html")):
-        yield "jinja2", path
+        if "migrations" not in path.relative_to(root).parts:
+            yield "python", path
+    for path in sorted(root.rglob("templates/**/*.html")):
+        if "documents" not in path.relative_to(root).parts:
+            yield "jinja2", path
+
+
+def area(path: Path) -> str:
+    """The part of kzreg a source belongs to: "web" (the shell) or a room ("risk", ...)."""
+    return path.relative_to(package_dir()).parts[0]
+
+
+def code_messages() -> dict[str, set[str]]:
+    """Every message marked in the code and templates, and every title of the registered
+    case types (pages show them translated), with the areas using them."""
+    from babel.messages.extract import extract_from_file
+
+    found: dict[str, set[str]] = {}
+    for _method, path, _line, message, _comments, _context in _extracted(extract_from_file):
+        found.setdefault(message, set()).add(area(path))
+    for message, where in case_type_messages():
+        found.setdefault(message, set()).add(where.split(".")[0])
+    return found
+
+
+def case_type_messages() -> list[tuple[str, str]]:
+    """(title, case type) for the titles of every case type, its states, transitions and
+    deadlines: declared in the rooms' workflow modules, shown through `_()` on pages."""
+    from kzreg.platform.casetypes import load_case_types
+
+    out = []
+    for ct in load_case_types():
+        titles = [ct.title, *(s.title for s in ct.states), *(t.title for t in ct.transitions),
+                  *(d.title for s in ct.states for d in s.deadlines)]
+        out += [(title, ct.name) for title in titles if title]
+    return out
+
+
+def _extracted(extract_from_file):
+    for method, path in _sources():
+        options = {"extensions": "jinja2.ext.i18n"} if method == "jinja2" else {}
+        func = "jinja2.ext:babel_extract" if method == "jinja2" else "python"
+        for lineno, message, comments, context in extract_from_file(
+                func, str(path), keywords=KEYWORDS, options=options):
+            if isinstance(message, str) and message:
+                yield method, path, lineno, message, comments, context
 
 
 def extract() -> None:
@@ -95,14 +151,12 @@ def extract() -> None:
     from babel.messages.pofile import read_po, write_po
 
     template = Catalog(project="kzreg", domain=DOMAIN)
-    for method, path in _sources():
-        options = {"extensions": "jinja2.ext.i18n"} if method == "jinja2" else {}
-        func = "jinja2.ext:babel_extract" if method == "jinja2" else "python"
-        for lineno, message, comments, context in extract_from_file(
-                func, str(path), keywords={"_": None, "N_": None, "gettext": None},
-                options=options):
-            template.add(message, None, [(path.name, lineno)], auto_comments=comments,
-                         context=context)
+    root = package_dir()
+    for _method, path, lineno, message, comments, context in _extracted(extract_from_file):
+        template.add(message, None, [(path.relative_to(root).as_posix(), lineno)],
+                     auto_comments=comments, context=context)
+    for message, case_type in case_type_messages():
+        template.add(message, None, [(f"casetypes/{case_type}", None)])
     for lang in LANGUAGES:
         po = locale_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
         po.parent.mkdir(parents=True, exist_ok=True)
@@ -114,9 +168,14 @@ def extract() -> None:
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         catalog.fuzzy = False
-        catalog.header_comment = (f"# {LANGUAGES[lang]}: messages of the kzreg web workplace.\n"
-                                  "# Sources of the .mo beside it: `python -m kzreg.web.i18n "
-                                  "compile`.")
+        if lang == "en":   # the source language: the id is the text
+            for message in catalog:
+                if message.id and not message.string:
+                    message.string = message.id
+        catalog.header_comment = (f"# {LANGUAGES[lang]}: messages of the kzreg web workplace "
+                                  "and its rooms.\n# Refresh from the code: `python -m "
+                                  "kzreg.web.i18n extract`; the .mo beside it: `python -m "
+                                  "kzreg.web.i18n compile`.")
         catalog.last_translator = catalog.language_team = "kzreg"
         catalog.msgid_bugs_address = ""
         catalog.version = ""

@@ -53,7 +53,7 @@ ROOMS: tuple[Room, ...] = (
     Room("risk", N_("Risk assessment and inspections"),
          N_("Risk degree, inspection plans, checklists"),
          "jo-1199-826", N_("Joint order No 1199/826"), "kzreg.risk.api",
-         frozenset({Role.INSPECTOR, Role.INDUSTRY_OFFICER, Role.MANUFACTURER})),
+         frozenset({Role.INSPECTOR})),
     Room("producers", N_("Industrial policy"),
          N_("Register of domestic producers, state incentives, industrial contracts"),
          "law-86-VII", N_("Law No 86-VII on industrial policy"), "kzreg.producers.api",

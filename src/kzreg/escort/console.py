@@ -134,7 +134,9 @@ def _basemap_bytes() -> bytes:
 
 
 @router.get("/api/escort/console/basemap", tags=["escort"],
-            summary="The offline Kazakhstan basemap (GeoJSON; Natural Earth, GeoNames)")
+            summary="The offline Kazakhstan basemap (GeoJSON; Natural Earth, GeoNames)",
+            response_class=Response,
+            responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}})
 def basemap() -> Response:
     return Response(_basemap_bytes(), media_type="application/geo+json",
                     headers={"cache-control": "public, max-age=86400"})

@@ -49,6 +49,8 @@ def read_rows(path: str | Path) -> list[Mapping[str, Any]]:
         text = sys.stdin.read() if name == "-" else Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}", field="SUBJECTS") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text", field="SUBJECTS") from None
     if name.lower().endswith(".csv"):
         return list(csv.DictReader(io.StringIO(text)))
     try:   # one JSON document: an array, {"subjects": [...]}, or a single object
@@ -153,9 +155,11 @@ def score(parsed: list[Parsed]) -> Iterator[dict[str, Any]]:
     """Score parsed rows at once (integer numpy arithmetic), then yield one dict per row."""
     if not parsed:
         return
-    cols = np.array([(p.counts.gross, p.counts.considerable_found, p.counts.considerable_total,
-                      p.counts.insignificant_found, p.counts.insignificant_total)
-                     for p in parsed], np.int64)
+    rows = [(p.counts.gross, p.counts.considerable_found, p.counts.considerable_total,
+             p.counts.insignificant_found, p.counts.insignificant_total) for p in parsed]
+    # counts beyond int64 (valid JSON, absurd but not illegal) stay exact Python integers
+    wide = any(v >= 2**63 for row in rows for v in row)
+    cols = np.array(rows, dtype=object if wide else np.int64)
     num, den, degree = score_arrays(*cols.T)
     for k, p in enumerate(parsed):
         value = Fraction(int(num[k]), int(den[k]))

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
@@ -34,6 +34,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/api", responses=ERRORS)
 
 Writer = Annotated[Actor, Depends(writer)]
+# Row ids are 64-bit: a larger one cannot exist and would overflow the database driver.
+CasePath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 class Problem(BaseModel):
@@ -125,12 +127,12 @@ def load_case(db: Session, actor: Actor, case_id: int) -> Any:
 
 
 @router.get("/cases/{case_id}", tags=["cases"], summary="One case")
-def read_case(case_id: int, db: DB, actor: ApiActor) -> dict[str, Any]:
+def read_case(case_id: CasePath, db: DB, actor: ApiActor) -> dict[str, Any]:
     return case_to_dict(load_case(db, actor, case_id), actor)
 
 
 @router.get("/cases/{case_id}/events", tags=["cases"], summary="A case's history")
-def read_case_events(case_id: int, db: DB, actor: ApiActor) -> list[dict[str, Any]]:
+def read_case_events(case_id: CasePath, db: DB, actor: ApiActor) -> list[dict[str, Any]]:
     from kzreg.platform.cases import case_events
 
     return [{attr.key: jsonable(getattr(event, attr.key))
@@ -140,7 +142,7 @@ def read_case_events(case_id: int, db: DB, actor: ApiActor) -> list[dict[str, An
 
 @router.post("/cases/{case_id}/transitions/{name}", tags=["cases"],
              summary="Fire a transition", responses={409: _PROBLEM, 403: _PROBLEM})
-def fire_transition(case_id: int, name: str, db: DB, actor: ApiActor,
+def fire_transition(case_id: CasePath, name: str, db: DB, actor: ApiActor,
                     payload: Annotated[dict[str, Any] | None, Body()] = None
                     ) -> dict[str, Any]:
     load_case(db, actor, case_id)          # 404 first: scope before permissions

@@ -9,6 +9,7 @@ are all shipped inside Python packages: nothing is fetched from another host.
 
 from __future__ import annotations
 
+import json
 import logging
 from importlib import resources
 from pathlib import Path
@@ -76,6 +77,84 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+MAX_BODY_BYTES = 2 * 1024 * 1024   # the largest legitimate body (a batch to score) is far less
+_API_BODY_TYPES = ("application/json", "application/problem+json", "application/geo+json")
+
+
+def _problem(status: int, slug: str, detail: str, field: str) -> list[Message]:
+    body = json.dumps(problems.problem_body(status, slug, detail, field=field)).encode()
+    return [{"type": "http.response.start", "status": status,
+             "headers": [(b"content-type", problems.PROBLEM_JSON.encode()),
+                         (b"content-length", str(len(body)).encode())]},
+            {"type": "http.response.body", "body": body}]
+
+
+class InputLimits:
+    """Limits on what a request may carry, answered as problem+json before any route runs:
+    a body beyond MAX_BODY_BYTES is 413 (also one sent without a length, counted as it
+    arrives), a body of another type than JSON to the API is 415, and a NUL character in
+    the path or query is 422 (PostgreSQL text cannot hold it; SQLite cuts the text there)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = self._refusal(scope)
+        if refusal:
+            for message in refusal:
+                await send(message)
+            return
+        if scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        seen, refused = 0, False
+
+        async def counted() -> Message:
+            nonlocal seen, refused
+            message = await receive()
+            if message["type"] == "http.request" and not refused:
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    refused = True
+                    for answer in _problem(413, "http", f"the request body exceeds "
+                                           f"{self.max_bytes} bytes", "body"):
+                        await send(answer)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def unless_refused(message: Message) -> None:
+            if not refused:
+                await send(message)
+
+        try:
+            await self.app(scope, counted, unless_refused)
+        except Exception:
+            if not refused:  # the app's reaction to the cut-off body is not an error
+                raise
+
+    def _refusal(self, scope: Scope) -> list[Message] | None:
+        query = scope.get("query_string", b"").lower()
+        if "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query:
+            return _problem(422, "invalid-input", "a NUL character is not allowed in a "
+                            "request", "query" if b"00" in query else "path")
+        if scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return None
+        headers = dict(scope.get("headers") or ())
+        length = headers.get(b"content-length", b"").decode("latin-1").strip()
+        kind = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+        if length and (not length.isdigit() or int(length) > self.max_bytes):
+            return _problem(413, "http", f"the request body exceeds {self.max_bytes} bytes",
+                            "body")
+        if scope.get("path", "").startswith("/api/") and kind and kind not in _API_BODY_TYPES:
+            return _problem(415, "http", f"the API reads application/json, not {kind}",
+                            "content-type")
+        return None
+
+
 def _swagger_dir() -> Path:
     """Swagger UI's files as shipped by the `fastapi-offline` package."""
     return Path(str(resources.files("fastapi_offline") / "static"))
@@ -112,6 +191,33 @@ def route_table(app: FastAPI) -> list[tuple[str, str]]:
     return table
 
 
+# The errors any API operation may answer, all as problem+json (kzreg.web.problems): the
+# schema says so for every operation, so clients (and schemathesis) can rely on it.
+PROBLEM_STATUSES = {
+    "400": "malformed request", "401": "no valid bearer token or session",
+    "403": "your role may not do this", "404": "not found (or outside your scope)",
+    "409": "refused by a legal rule, or a conflicting state",
+    "413": "request body too large", "415": "unsupported media type",
+    "422": "invalid input; `field` names it"}
+
+
+def document_problems(schema: dict[str, Any]) -> None:
+    """Declare the problem+json errors on every /api operation, in place of FastAPI's
+    default 422 (`HTTPValidationError`), which kzreg never sends."""
+    schema["components"]["schemas"].pop("HTTPValidationError", None)
+    schema["components"]["schemas"].pop("ValidationError", None)
+    problem = {api.PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, item in schema.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in PROBLEM_STATUSES.items():
+                declared = responses.get(status)
+                if declared is None or "HTTPValidationError" in str(declared):
+                    responses[status] = {"description": description, "content": problem}
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
         title="kzreg",
@@ -124,6 +230,7 @@ def create_app() -> FastAPI:
                     "`Authorization: Bearer <token>` (`kzreg token issue NAME`).",
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
+    app.add_middleware(InputLimits)
     app.add_middleware(SecurityHeaders)
     problems.install(app)
 
@@ -159,6 +266,7 @@ def create_app() -> FastAPI:
             schemas = schema.setdefault("components", {}).setdefault("schemas", {})
             schemas["Problem"] = api.Problem.model_json_schema(
                 ref_template="#/components/schemas/{model}")
+            document_problems(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

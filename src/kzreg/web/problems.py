@@ -179,6 +179,15 @@ async def on_http_error(request: Request, exc: StarletteHTTPException) -> Respon
                     getattr(exc, "headers", None))
 
 
+async def on_out_of_range(request: Request, exc: OverflowError) -> Response:
+    """A number too large for the database or the arithmetic (an id of 2**63 in a path, a
+    count beyond int64): the request is at fault, not the server, whichever field it was."""
+    log.warning("number out of range on %s %s: %s", request.method, request.url.path, exc)
+    return _respond(request, problem_body(422, "invalid-input",
+                                          "a number in the request is out of range",
+                                          field="input"))
+
+
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     error_id = secrets.token_hex(6)
     log.error("internal error %s on %s %s", error_id, request.method, request.url.path,
@@ -194,4 +203,5 @@ def install(app: Any) -> None:
     app.add_exception_handler(LoginRequired, on_login_required)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(OverflowError, on_out_of_range)
     app.add_exception_handler(Exception, on_unexpected)

@@ -23,6 +23,7 @@ from kzreg.platform.users import (
     revoke_tokens,
     set_active,
     set_password,
+    sign_in,
     start_web_session,
     users_with_role,
 )
@@ -174,6 +175,75 @@ def test_password_change_ends_sessions(db):
     with unit_of_work() as s:
         assert resume_web_session(s, cookie) is None
         assert authenticate(s, "maker", "a brand new password") is not None
+
+
+def test_deactivation_ends_sessions(db):
+    with unit_of_work() as s:
+        add_people(s)
+        user_id = s.scalar(text("SELECT id FROM users WHERE username = 'maker'"))
+        cookie, _ = start_web_session(s, user_id)
+    with unit_of_work() as s:
+        set_active(s, "maker", False)
+    with unit_of_work() as s:
+        assert resume_web_session(s, cookie) is None
+
+
+# --- sign-in throttling (kzreg.platform.throttle) -----------------------------------------
+
+def fail(name: str, *, address: str | None = "10.0.0.1", at: dt.datetime = T0):
+    """One wrong password; the end of the lock it meets or sets, or None."""
+    with unit_of_work() as s:
+        result = sign_in(s, name, "wrong password", address=address, at=at)
+    assert result.actor is None
+    return result.locked_until
+
+
+def succeed(name: str, *, address: str, at: dt.datetime = T0):
+    with unit_of_work() as s:
+        return sign_in(s, name, PW, address=address, at=at)
+
+
+def test_sign_in_locks_the_account_for_the_lockout_then_opens(db, monkeypatch):
+    monkeypatch.setenv("KZREG_LOGIN_MAX_FAILURES", "3")
+    monkeypatch.setenv("KZREG_LOGIN_LOCKOUT_MINUTES", "10")
+    with unit_of_work() as s:
+        add_people(s)
+    assert fail("maker") is None and fail("maker") is None
+    assert fail("maker") == T0 + dt.timedelta(minutes=10)
+    later = T0 + dt.timedelta(minutes=9)  # the right password, from another address: no
+    assert succeed("maker", address="10.9.9.9", at=later).locked_until is not None
+    opened = succeed("maker", address="10.0.0.1", at=T0 + dt.timedelta(minutes=10))
+    assert opened.actor is not None and opened.actor.username == "maker"
+
+
+def test_failures_outside_the_window_are_forgotten(db, monkeypatch):
+    monkeypatch.setenv("KZREG_LOGIN_MAX_FAILURES", "3")
+    monkeypatch.setenv("KZREG_LOGIN_WINDOW_MINUTES", "15")
+    with unit_of_work() as s:
+        add_people(s)
+    fail("maker", at=T0)
+    fail("maker", at=T0 + dt.timedelta(minutes=5))
+    assert fail("maker", at=T0 + dt.timedelta(minutes=21)) is None  # a new window began
+    assert fail("maker", at=T0 + dt.timedelta(minutes=22)) is None
+    assert fail("maker", at=T0 + dt.timedelta(minutes=23)) is not None
+
+
+def test_the_address_limit_spans_names_and_spares_other_addresses(db, monkeypatch):
+    monkeypatch.setenv("KZREG_LOGIN_MAX_FAILURES_PER_ADDRESS", "4")
+    with unit_of_work() as s:
+        add_people(s)
+    for name in ("a1", "a2", "a3"):
+        assert fail(name) is None
+    assert fail("a4") is not None
+    assert succeed("officer", address="10.0.0.1").locked_until is not None
+    assert succeed("officer", address="10.0.0.2").actor is not None
+
+
+def test_throttle_settings_are_checked(db, monkeypatch):
+    monkeypatch.setenv("KZREG_LOGIN_MAX_FAILURES", "many")
+    with pytest.raises(InputError) as err, unit_of_work() as s:
+        sign_in(s, "maker", PW)
+    assert err.value.field == "KZREG_LOGIN_MAX_FAILURES"
 
 
 def test_cli_user_add_and_token_issue(db):

@@ -21,6 +21,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,7 +30,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kzreg.law.errors import InputError, NotFound
 from kzreg.law.identifiers import validate_bin
-from kzreg.platform.actors import BUSINESS_ROLES, Actor, Role
+from kzreg.platform import throttle
+from kzreg.platform.actors import BUSINESS_ROLES, SYSTEM, Actor, Role
 from kzreg.platform.db import Base, UtcDateTime
 
 LANGUAGES = ("kk", "ru", "en")
@@ -302,6 +304,45 @@ def authenticate(session: Session, username: str, password: str) -> Actor | None
 
 
 _DUMMY_HASH = _hasher.hash("kzreg: not a password of anybody")
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in: the actor, or none; `locked_until` while throttled."""
+
+    actor: Actor | None
+    locked_until: dt.datetime | None = None
+
+
+def sign_in(session: Session, username: str, password: str, *, address: str | None = None,
+            at: dt.datetime | None = None) -> SignIn:
+    """`authenticate`, throttled per account name and per client address
+    (`kzreg.platform.throttle`). A lock is returned, not raised, so that the caller's
+    transaction keeps the counts and the audit entry of the failure that set it."""
+    from kzreg.platform import audit
+
+    when = at or now_utc()
+    rules = throttle.policy()
+    limits = {throttle.account_key(username): rules.max_per_account}
+    if address:
+        limits[throttle.address_key(address)] = rules.max_per_address
+    until = throttle.locked_until(session, list(limits), when)
+    if until is not None:
+        return SignIn(None, until)
+    actor = authenticate(session, username, password) if password else None
+    if actor is not None:
+        throttle.forgive(session, throttle.account_key(username))
+        return SignIn(actor)
+    locked = {key.split(":")[0]: end for key, limit in limits.items()
+              if (end := throttle.record_failure(session, key, limit, rules, when))}
+    if not locked:
+        return SignIn(None)
+    user = find_user(session, username)
+    until = max(locked.values())
+    audit.append(session, actor=SYSTEM, action="user.sign_in_locked", at=when, data={
+        "account": user.username if user is not None else None,  # never a typed name
+        "locked": sorted(locked), "address": address, "until": until.isoformat()})
+    return SignIn(None, until)
 
 
 # --- API tokens ---------------------------------------------------------------------------

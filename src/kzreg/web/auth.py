@@ -9,6 +9,11 @@ switch) a signed double-submit token protects the form: an HMAC of a random cook
 
 Bearer-token requests carry no cookie, so cross-site forgery cannot ride on them; they
 need no CSRF token.
+
+Rooms are closed to roles they do not serve: a signed-in actor whose role is not among a
+room's roles (`web/rooms.py`; administrators and auditors enter every room) gets 403 on
+every page under `/<room>/` and API path under `/api/<room>/`, whatever the room's own
+code checks. The room's public routes (that take no actor) stay open.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from kzreg.platform.users import (
 )
 from kzreg.web import i18n
 from kzreg.web.problems import LoginRequired, Problem
+from kzreg.web.rooms import get_room
 
 SESSION_COOKIE = "kzreg_session"
 ANON_COOKIE = "kzreg_anon"
@@ -158,10 +164,21 @@ async def csrf_protected(request: Request,
     return visitor
 
 
-def page_actor(visitor: Annotated[Visitor, Depends(get_visitor)]) -> Actor:
+def room_gate(path: str, actor: Actor) -> None:
+    """403 when `path` lies in a room (`/<room>/…`, `/api/<room>/…`) not open to the role."""
+    parts = path.split("/")
+    name = parts[2] if len(parts) > 2 and parts[1] == "api" else parts[1]
+    room = get_room(name) if len(parts) > 2 else None
+    if room is not None and not room.visible_to(actor.role):
+        raise Problem(403, "forbidden",
+                      f"the role {actor.role.value} has no access to the {room.name} room")
+
+
+def page_actor(request: Request, visitor: Annotated[Visitor, Depends(get_visitor)]) -> Actor:
     """A page for signed-in people: anonymous browsers go to the login page."""
     if visitor.actor is None:
         raise LoginRequired()
+    room_gate(request.url.path, visitor.actor)
     return visitor.actor
 
 
@@ -172,6 +189,7 @@ async def api_actor(request: Request,
         raise Problem(401, "unauthorized", "sign in or send `Authorization: Bearer <token>`",
                       headers={"WWW-Authenticate": "Bearer"})
     await check_csrf(request, visitor)
+    room_gate(request.url.path, visitor.actor)
     return visitor.actor
 
 

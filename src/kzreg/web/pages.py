@@ -1,4 +1,9 @@
-"""The workplace's own pages: login, logout, dashboard, inbox, language, API docs, errors."""
+"""The workplace's own pages: login, logout, dashboard, inbox, language, API docs, errors.
+
+Sign-in is throttled (`kzreg.platform.throttle`): after repeated failures the account name
+and the client address are locked for a while and the form answers 429 with Retry-After.
+A wrong name and a wrong password get the same answer, and so do their lockouts.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kzreg.platform import audit
-from kzreg.platform.users import authenticate, end_web_session, start_web_session
+from kzreg.platform.users import end_web_session, sign_in, start_web_session
 from kzreg.web import adapters, i18n
 from kzreg.web.auth import (
     ANON_COOKIE,
@@ -26,10 +31,11 @@ from kzreg.web.auth import (
 from kzreg.web.i18n import N_
 from kzreg.web.problems import PROBLEM_TYPES
 from kzreg.web.rooms import ROOMS, get_room
-from kzreg.web.templating import render
+from kzreg.web.templating import render, translator
 
 router = APIRouter(include_in_schema=False)
-
+LOCKED_MESSAGE = N_("Too many failed sign-ins. Sign-in is paused for %(minutes)s min; "
+                    "try again later or ask an administrator.")
 
 
 def safe_next(target: str | None) -> str:
@@ -51,7 +57,17 @@ def login_form(request: Request, visitor: VisitorDep, next: str = "/") -> Respon
 def login(request: Request, db: DB, visitor: Annotated[Visitor, Depends(csrf_protected)],
           username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
           next: Annotated[str, Form()] = "/") -> Response:
-    actor = authenticate(db, username, password) if username and password else None
+    address = request.client.host if request.client else None
+    result = sign_in(db, username, password, address=address) if username else None
+    if result is not None and result.locked_until is not None:
+        seconds = (result.locked_until - dt.datetime.now(dt.UTC)).total_seconds()
+        minutes = max(1, -(-int(seconds) // 60))
+        message = translator(visitor.language)(LOCKED_MESSAGE, minutes=minutes)
+        return render(request, "login.html",
+                      {"next": safe_next(next), "username": username, "error": message},
+                      status_code=429, headers={"Retry-After": str(minutes * 60)},
+                      visitor=visitor)
+    actor = result.actor if result is not None else None
     if actor is None or actor.user_id is None:
         return render(request, "login.html",
                       {"next": safe_next(next), "username": username,

@@ -1,0 +1,1 @@
+"""Security tests: the access matrix, sign-in throttling, cookies, CSRF, headers, secrets."""

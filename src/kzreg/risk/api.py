@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from kzreg.law.calendar import local_date, now_utc
 from kzreg.law.errors import Forbidden, InputError
 from kzreg.law.explain import jsonable
+from kzreg.law.rules import parse_input
 from kzreg.platform.actors import Actor, Role
 from kzreg.platform.cases import allowed_transitions, case_events, fire, get_case_for
 from kzreg.platform.documents import case_documents, get_document
@@ -202,6 +203,8 @@ def read_order(case_id: CaseId, db: DB, actor: Reader) -> dict:
 
 def _pdf(db, actor: Actor, document_id: int) -> Response:
     doc = get_document(db, document_id, actor=actor)
+    if not doc.kind.startswith("risk_"):
+        raise InputError("not a document of the risk room", field="document_id")
     return Response(doc.pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{doc.kind}-{doc.case_id}-v{doc.version}.pdf"'})
 
@@ -310,11 +313,12 @@ async def control_form(code: str, request: Request, db: DB,
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     status = {k.removeprefix("req:"): v for k, v in fields.items() if k.startswith("req:")}
     items = [int(x) for x in fields.get("items", "").replace(",", " ").split() if x.isdigit()]
-    body = service.ControlIn(
-        kind=fields.get("control", ""), held_on=fields.get("held_on") or local_date(now_utc()),
-        violated=[k for k, v in status.items() if v == "violated"],
-        not_applicable=[k for k, v in status.items() if v == "na"], items=items,
-        eliminated=fields.get("eliminated") == "on")
+    body = parse_input(service.ControlIn, {
+        "kind": fields.get("control", ""),
+        "held_on": fields.get("held_on") or local_date(now_utc()),
+        "violated": [k for k, v in status.items() if v == "violated"],
+        "not_applicable": [k for k, v in status.items() if v == "na"], "items": items,
+        "eliminated": fields.get("eliminated") == "on"})
     control = service.record_control(db, code, body, actor)
     if fields.get("issue_orders") == "on" and items:
         service.issue_orders(db, control.id, actor)
@@ -363,9 +367,9 @@ async def exemption_form(request: Request, db: DB,
                          actor: PageReader) -> Response:
     form = await request.form()
     code = str(form.get("code") or "").strip()
-    body = service.ExemptionIn(starts_on=form.get("starts_on") or local_date(now_utc()),
-                               ends_on=form.get("ends_on") or None,
-                               reason=str(form.get("reason") or ""))
+    body = parse_input(service.ExemptionIn, {
+        "starts_on": form.get("starts_on") or local_date(now_utc()),
+        "ends_on": form.get("ends_on") or None, "reason": str(form.get("reason") or "")})
     service.record_exemption(db, code, body, actor)
     return RedirectResponse(f"/risk/exemptions?state=&code={code}", status_code=303)
 

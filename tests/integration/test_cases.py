@@ -153,3 +153,30 @@ def test_a_stale_read_is_caught_by_the_version_even_without_a_lock(db):
     assert sample_case.SAMPLE.transition("grant").guard is original
     with unit_of_work() as s:
         assert s.get(Case, case_id).state == "refused"
+
+
+def test_a_classified_title_and_payload_can_be_kept_out_of_the_audit_log(db):
+    """`audit_title=False` / `audit_payload=False`: the case keeps its title and history for
+    readers cleared to it; the audit log says only that they were withheld."""
+    with unit_of_work() as s:
+        case_id = _open(s, "Radar Kestrel-7", party_bins=[ACME], clearance=2,
+                        audit_title=False).id
+        fire(s, case_id, "take", actor=OFFICER, at=T0 + dt.timedelta(hours=1))
+        fire(s, case_id, "comment", actor=OFFICER, payload={"text": "Kestrel range 60 km"},
+             at=T0 + dt.timedelta(hours=2), audit_payload=False)
+        plain_id = _open(s, "permit", party_bins=[ACME]).id
+    with unit_of_work() as s:
+        case = get_case_for(s, OFFICER, case_id)
+        assert case.title == "Radar Kestrel-7"
+        assert s.scalars(select(CaseEvent.payload).where(
+            CaseEvent.case_id == case_id, CaseEvent.transition == "comment")).one() \
+            == {"text": "Kestrel range 60 km"}
+        logged = s.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id)
+                           .order_by(AuditEntry.seq)).all()
+        assert [e.action for e in logged] == ["case.opened", "case.take", "case.comment"]
+        assert logged[0].payload["title"] == "[withheld]" and logged[0].payload["clearance"] == 2
+        assert logged[2].payload["payload"] == "[withheld]"
+        assert all("Kestrel" not in e.data for e in logged)
+        plain = s.scalars(select(AuditEntry).where(AuditEntry.case_id == plain_id)).one()
+        assert plain.payload["title"] == "permit"        # the default is unchanged
+        assert verify(s).ok

@@ -5,7 +5,10 @@
   classifier of Art 19 (`order.route`); the draft is prepared from applications (Art 20 p.1);
 - `research_included` — research enters the draft order only if the DSTC selected it on the
   opinion of the expert council of its area (Art 21 p.1, p.5), the area approved by the DSTC
-  (Art 21 p.2 task 2).
+  (Art 21 p.2 task 2);
+- `report_step` — a report on completed research is examined by the expert council
+  (Art 21 p.4), considered by the DSTC (Art 21 p.2 task 4), then approved by the body
+  whose budget holds the funds (Art 6-1 sub 19; Art 7 sub 14-2), in that order.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from decimal import Decimal
 
 from kzreg.defense._law import art
 from kzreg.defense.order import Route, route
+from kzreg.law.errors import InputError, LegalRuleError
 from kzreg.law.explain import Explained, Trace
 
 RESEARCH = "6"
@@ -79,3 +83,30 @@ def research_included(area: str, approved_areas: frozenset[str], opinion: str | 
                     citation=art("Art 21 p.1")) and ok
     return trace.done(trace.step("included in the draft order", ok,
                                  citation=art("Art 21 p.1")))
+
+
+# step: (the status it needs, the status it leaves, its clause, what it is)
+REPORT_STEPS = {
+    "examine": ("submitted", "examined", "Art 21 p.4",
+                "the expert council examines the report"),
+    "consider": ("examined", "considered", "Art 21 p.2",
+                 "the DSTC considers the report (task 4)"),
+    "approve": ("considered", "approved", "Art 6-1 sub 19",
+                "the body whose budget holds the funds approves the report"),
+}
+
+
+def report_step(status: str, step: str, on: dt.date, last_on: dt.date) -> Explained[str]:
+    """The status a report on completed research reaches by `step` on `on`; refused out of
+    order or dated before the step before it."""
+    trace = Trace(rule="defense.research-report", as_of=on)
+    if step not in REPORT_STEPS:
+        raise InputError(f"one of {', '.join(REPORT_STEPS)}", field="step")
+    needs, leaves, clause, what = REPORT_STEPS[step]
+    if status != needs:
+        raise LegalRuleError(f"{what} after the report is {needs}; it is {status}",
+                             field="step", citation=art(clause))
+    if on < last_on:
+        raise InputError(f"the date precedes the previous step ({last_on.isoformat()})",
+                         field="on", citation=art(clause))
+    return trace.done(trace.step(what, leaves, citation=art(clause)))

@@ -1,13 +1,27 @@
-"""The defense room's tables for the order's registers (Law 236-VI): the register of domestic
-producers and suppliers (Art 6-1 sub 11, Art 20 p.4) and the versions of the list of
-offshore zones (Art 20 p.10). Every row carries a secrecy level (Art 25 sub 3)."""
+"""The defense room's tables for the order (Law 236-VI), every row with its secrecy level
+(Art 25 sub 3):
+
+- the register of domestic producers and suppliers (Art 6-1 sub 11, Art 20 p.4) and the
+  dated versions of the list of offshore zones (Art 20 p.10);
+- recipients' applications (Art 25 sub 1-2) with the research pipeline's expert opinion
+  and DSTC decision (Art 21 p.1), and the DSTC's specialized scientific areas (Art 21 p.2);
+- the order: a draft and its lines (Art 19 p.3), approved by a Government act (Art 5
+  sub 8) after which it is never edited (Art 19 p.4);
+- military operational requirements (TTS) and their versions (Art 20 p.2, Art 25 sub 5);
+- contractor selections with the envelope-opening record (Art 20 p.3-10);
+- amendments of an approved order, each a new dated version approved by its own Government
+  act (Art 23 p.1 sub 2), the approved versions never edited (Art 19 p.4);
+- the expert councils of the DSTC's areas (Art 21 p.5-6) and the reports on completed
+  research: examined, considered by the DSTC, approved (Art 21 p.2, p.4; Art 6-1 sub 19).
+
+Exact amounts and quantities are kept as decimal text: SQLite has no exact decimal type."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kzreg.platform.db import Base, UtcDateTime
@@ -43,3 +57,222 @@ class DefenseOffshoreList(Base):
     jurisdictions: Mapped[list[str]] = mapped_column(JSON)
     loaded_by: Mapped[str] = mapped_column(String(150))
     loaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class DefenseResearchArea(Base):
+    """A specialized scientific area approved by the DSTC (Art 21 p.2 task 2)."""
+
+    __tablename__ = "defense_research_areas"
+
+    code: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    approved_on: Mapped[dt.date] = mapped_column(Date)
+    dstc_decision: Mapped[str] = mapped_column(String(200))
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by: Mapped[str] = mapped_column(String(150))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class DefenseApplication(Base):
+    """A recipient's application for a need or for research (Art 25 sub 1-2)."""
+
+    __tablename__ = "defense_applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(8))
+    nomenclature: Mapped[str] = mapped_column(String(300))
+    quantity: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(String(30))
+    planning_period: Mapped[str] = mapped_column(String(40), index=True)
+    justification: Mapped[str] = mapped_column(Text)
+    place_of_delivery: Mapped[str] = mapped_column(String(300))
+    research_area: Mapped[str | None] = mapped_column(String(100))
+    in_head_list: Mapped[bool] = mapped_column(Boolean, default=False)
+    special_state_body: Mapped[bool] = mapped_column(Boolean, default=False)
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    problems: Mapped[list[str]] = mapped_column(JSON)          # empty: goes to the draft
+    expert_opinion: Mapped[str | None] = mapped_column(Text)   # research: Art 21 p.4-5
+    dstc_selected: Mapped[bool] = mapped_column(Boolean, default=False)
+    dstc_decision: Mapped[str | None] = mapped_column(String(200))
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by: Mapped[str] = mapped_column(String(150))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class DefenseOrder(Base):
+    """A state defense order: a draft, then the Government act approving it."""
+
+    __tablename__ = "defense_orders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    planning_period: Mapped[str] = mapped_column(String(40))
+    funds_holder: Mapped[str] = mapped_column(String(20))       # recipient | sdp_body
+    allocated_funds: Mapped[str | None] = mapped_column(String(40))
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    contractors: Mapped[list[str]] = mapped_column(JSON)        # BINs
+    status: Mapped[str] = mapped_column(String(20), default="draft")   # draft | approved
+    act_number: Mapped[str | None] = mapped_column(String(100))
+    act_date: Mapped[dt.date | None] = mapped_column(Date)
+    approved_by: Mapped[str | None] = mapped_column(String(150))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(150))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class DefenseOrderLine(Base):
+    """A position of the order (Art 19 p.3 sub 1-2); `status` says whether selection left it
+    in the order or excluded it (Art 20 p.6)."""
+
+    __tablename__ = "defense_order_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("defense_orders.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    nomenclature: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(8))
+    quantity: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(String(30))
+    unit_price: Mapped[str] = mapped_column(String(40))
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    recipient: Mapped[str] = mapped_column(String(300))
+    contractor_bin: Mapped[str | None] = mapped_column(String(12), index=True)
+    section: Mapped[str] = mapped_column(String(100))
+    stage: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(40), default="in_order")
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("defense_applications.id"))
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DefenseRequirement(Base):
+    """The military operational requirement (TTS) for one item, by its recipient."""
+
+    __tablename__ = "defense_requirements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item: Mapped[str] = mapped_column(String(300))
+    recipient: Mapped[str] = mapped_column(String(300))
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("defense_order_lines.id"))
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(150))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class DefenseRequirementVersion(Base):
+    """One version of a requirement: drafted, approved, sent, frozen for a selection."""
+
+    __tablename__ = "defense_requirement_versions"
+    __table_args__ = (UniqueConstraint("requirement_id", "number",
+                                       name="uq_defense_requirement_versions_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("defense_requirements.id"),
+                                                index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    characteristics: Mapped[dict[str, str]] = mapped_column(JSON)
+    place_of_delivery: Mapped[str] = mapped_column(String(300))
+    national_standards: Mapped[list[str]] = mapped_column(JSON)
+    approved_on: Mapped[dt.date | None] = mapped_column(Date)
+    sent_on: Mapped[dt.date | None] = mapped_column(Date)
+    frozen_for: Mapped[str | None] = mapped_column(String(100))
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by: Mapped[str] = mapped_column(String(150))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class DefenseSelection(Base):
+    """A run of the Art 20 cascade for one line, on stored data, with what it was given
+    (the competition and its envelope-opening meeting) and its explanation."""
+
+    __tablename__ = "defense_selections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("defense_order_lines.id"), index=True)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    participants: Mapped[list[str]] = mapped_column(JSON)      # BINs (contractors' scope)
+    outcome: Mapped[str] = mapped_column(String(60))
+    contractor_bin: Mapped[str | None] = mapped_column(String(12))
+    review: Mapped[list[str]] = mapped_column(JSON)
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by: Mapped[str] = mapped_column(String(150))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+
+class DefenseOrderAmendment(Base):
+    """Version 2, 3, … of an approved order: a draft prepared from the version before it,
+    then approved by its own Government act. `lines` is the whole version (each line with its
+    `ref`, stable across versions: "L<line id>" for the original lines, "V<n>-<k>" for a line
+    a version added) and what changed in it."""
+
+    __tablename__ = "defense_order_amendments"
+    __table_args__ = (UniqueConstraint("order_id", "number",
+                                       name="uq_defense_order_amendments_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("defense_orders.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="draft")   # draft | approved
+    reason: Mapped[str] = mapped_column(Text)
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    contractors: Mapped[list[str]] = mapped_column(JSON)
+    allocated_funds: Mapped[str | None] = mapped_column(String(40))
+    act_number: Mapped[str | None] = mapped_column(String(100))
+    act_date: Mapped[dt.date | None] = mapped_column(Date)
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(150))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    approved_by: Mapped[str | None] = mapped_column(String(150))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class DefenseExpertCouncil(Base):
+    """The expert council of a specialized scientific area (Art 21 p.5), its composition
+    approved by the authorised body (Art 21 p.6; Art 6 sub 34)."""
+
+    __tablename__ = "defense_expert_councils"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_code: Mapped[str] = mapped_column(ForeignKey("defense_research_areas.code"),
+                                           unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    composition_act: Mapped[str] = mapped_column(String(200))
+    composition_approved_on: Mapped[dt.date] = mapped_column(Date)
+    members: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by: Mapped[str] = mapped_column(String(150))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class DefenseResearchReport(Base):
+    """A report on completed research: submitted, examined by the area's expert council
+    (Art 21 p.4), considered by the DSTC (Art 21 p.2 task 4), approved by the body whose
+    budget holds the funds (Art 6-1 sub 19; Art 7 sub 14-2)."""
+
+    __tablename__ = "defense_research_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("defense_applications.id"),
+                                                index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="submitted")
+    council_opinion: Mapped[str | None] = mapped_column(Text)
+    examined_on: Mapped[dt.date | None] = mapped_column(Date)
+    dstc_minutes: Mapped[str | None] = mapped_column(String(200))
+    considered_on: Mapped[dt.date | None] = mapped_column(Date)
+    approved_on: Mapped[dt.date | None] = mapped_column(Date)
+    approving_body: Mapped[str | None] = mapped_column(String(40))
+    approval_act: Mapped[str | None] = mapped_column(String(200))
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by: Mapped[str] = mapped_column(String(150))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+# Contracts and their execution keep their tables beside the contract rules; imported here so
+# that Alembic and `Base.metadata` see them.
+from kzreg.defense import contracts_models  # noqa: E402, F401

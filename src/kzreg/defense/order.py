@@ -133,7 +133,10 @@ def validate(draft: Draft, as_of: dt.date) -> Explained[list[str]]:
         if line.recipient not in draft.recipients:
             problems.append(f"{where}.recipient: {line.recipient!r} is not on the list of "
                             "recipients (Art 19 p.3 sub 3)")
-        if line.contractor not in draft.contractors:
+        if not line.contractor.strip():
+            problems.append(f"{where}.contractor: no contractor is selected for the line "
+                            "(Art 19 p.3 sub 4)")
+        elif line.contractor not in draft.contractors:
             problems.append(f"{where}.contractor: {line.contractor!r} is not on the list of "
                             "contractors (Art 19 p.3 sub 4)")
     if not draft.lines:

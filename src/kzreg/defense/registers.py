@@ -182,12 +182,18 @@ def _admin(actor: Actor, what: str) -> None:
 
 
 def store_offshore_list(session: Session, version: OffshoreList, actor: Actor) -> None:
-    """Load a version of the approved list (audited); a version id is loaded once."""
+    """Load a version of the approved list (audited; administrators only: the list is the
+    central authorized body's act, transcribed, not the SDP body's decision); a version id
+    is loaded once."""
     from kzreg.defense.models import DefenseOffshoreList
     from kzreg.law.calendar import now_utc
+    from kzreg.law.errors import Forbidden
     from kzreg.platform import audit
+    from kzreg.platform.actors import Role
 
-    _admin(actor, "load the list of offshore zones")
+    if actor.role not in (Role.ADMIN, Role.SYSTEM):
+        raise Forbidden("only an administrator loads the list of offshore zones",
+                        field="actor", citation=art("Art 20 p.10"))
     if not version.jurisdictions:
         raise InputError("a list names at least one state or territory",
                          field="jurisdictions", citation=art("Art 20 p.10"))

@@ -6,12 +6,18 @@ breach, which the board shows (the Law attaches no automatic consequence to them
   approved    → send within 10 calendar days of the act (Art 22 p.5)
   received    → sign within 20 calendar days of receipt (Art 22 p.6); a refusal is accepted
                 only on the three grounds of p.7
-  in_execution→ amend only on an Art 23 ground; missed delivery and termination recorded
-  accepted    → full payment within 30 calendar days of the documented acceptance (p.8)
+  in_execution→ amend only on an Art 23 ground; missed delivery and termination recorded;
+                each line (nomenclature item) accepted on its own (Art 25 sub 6)
+  accepted    → every line accepted: the contractor's obligations are fulfilled, full
+                payment within 30 calendar days of that (p.8)
   paid        → fulfilled when both parties have performed (p.9)
 Every refusal, late conclusion, termination, amendment and missed delivery is an event the
 recipient and the contractor notify to the SDP body immediately (p.12): the transitions that
-record them say so in their clause.
+record them say so in their clause (`contracts_service` sends the notices; the worker job in
+`jobs` records missed delivery deadlines as the system).
+
+`defense.reserve_use` is a use of state material reserve assets (Art 24 p.4): opened on the
+day of use, supplied back within twelve months, or the worker records the breach.
 """
 
 from __future__ import annotations
@@ -96,11 +102,15 @@ register_case_type(CaseType(
                    payload=ModificationRequest, guard=amendment_guard,
                    citation=art("Art 22 p.12"),
                    title="Amend on an Art 23 ground (notify the SDP body immediately)"),
-        Transition("record_missed_delivery", "in_execution", "in_execution", roles=OFFICERS,
-                   payload=NoteIn, citation=art("Art 22 p.12"),
+        Transition("record_missed_delivery", "in_execution", "in_execution",
+                   roles=OFFICERS | {Role.SYSTEM}, payload=NoteIn, citation=art("Art 22 p.12"),
                    title="Record a missed delivery deadline (notify the SDP body immediately)"),
+        Transition("accept_line", "in_execution", "in_execution", roles=OFFICERS,
+                   citation=art("Art 25 sub 6"),
+                   title="Record the recipient's acceptance of contract lines"),
         Transition("accept", "in_execution", "accepted", roles=OFFICERS,
-                   citation=art("Art 25 sub 6"), title="Record the recipient's acceptance"),
+                   citation=art("Art 22 p.8"),
+                   title="Every line accepted: the contractor's obligations are fulfilled"),
         Transition("pay", "accepted", "fulfilled", roles=OFFICERS, citation=art("Art 22 p.9"),
                    title="Record full payment"),
         Transition("terminate", ("approved", "sent", "received", "in_execution", "accepted"),
@@ -108,4 +118,26 @@ register_case_type(CaseType(
                    title="Terminate (notify the SDP body immediately)"),
     ),
     viewers=frozenset({Role.DEFENSE_OFFICER, Role.CONTRACTOR}), openers=OFFICERS,
+))
+
+
+# A use of state material reserve assets (Art 24 p.4): opened on the day of use, it must be
+# supplied back in the same nomenclature and volume within twelve months; a use still open
+# when the term runs out records a breach.
+RESERVE_USE = "defense.reserve_use"
+
+register_case_type(CaseType(
+    name=RESERVE_USE, title="Use of state material reserve assets",
+    states=(
+        State("in_use", "Used: to be supplied back to the reserve", deadlines=[
+            DeadlineSpec("replenish", "12 months", art("Art 24 p.4"),
+                         title="Supply back the same nomenclature and volume"),
+        ]),
+        State("replenished", "Supplied back to the reserve", final=True),
+    ),
+    transitions=(
+        Transition("replenish", "in_use", "replenished", roles=OFFICERS | CONTRACTORS,
+                   citation=art("Art 24 p.4"), title="Record the assets supplied back"),
+    ),
+    viewers=frozenset({Role.DEFENSE_OFFICER, Role.CONTRACTOR}), openers=OFFICERS | CONTRACTORS,
 ))

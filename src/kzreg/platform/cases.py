@@ -75,6 +75,7 @@ from kzreg.platform.timers import (  # noqa: F401
 )
 
 BIN_PATTERN = re.compile(r"\d{12}")
+WITHHELD = "[withheld]"  # in the audit log, in place of a title or payload kept out of it
 
 
 class Case(Base):
@@ -233,8 +234,11 @@ def _firing_roles(ct: CaseType, t: Transition) -> frozenset[Role]:
 def open_case(session: Session, case_type: str | CaseType, *, actor: Actor, title: str,
               party_bins: Iterable[str] = (), office_codes: Iterable[str] = (),
               clearance: int = 0, data: Mapping[str, Any] | None = None,
-              at: dt.datetime | None = None) -> Case:
-    """Open a case in its type's initial state, start that state's deadlines, audit it."""
+              at: dt.datetime | None = None, audit_title: bool = True) -> Case:
+    """Open a case in its type's initial state, start that state's deadlines, audit it.
+
+    `audit_title=False` keeps the title out of the audit log (a classified subject): the
+    case keeps its real title for readers cleared to it, the entry says it was withheld."""
     ct = get_case_type(case_type.name if isinstance(case_type, CaseType) else case_type)
     at = _instant(at)
     if actor.read_only or (ct.openers is not None and actor.role not in ct.openers):
@@ -264,7 +268,8 @@ def open_case(session: Session, case_type: str | CaseType, *, actor: Actor, titl
                           user_id=actor.user_id, at=at, basis=None, payload={}))
     audit.append(session, actor=actor, action="case.opened", case_id=case.id,
                  case_type=ct.name, at=at,
-                 data={"title": case.title, "state": case.state, "party_bins": bins,
+                 data={"title": case.title if audit_title else WITHHELD,
+                       "state": case.state, "party_bins": bins,
                        "office_codes": offices, "clearance": clearance})
     session.flush()
     return case
@@ -273,12 +278,14 @@ def open_case(session: Session, case_type: str | CaseType, *, actor: Actor, titl
 def fire(session: Session, case: int | Case, transition: str, *, actor: Actor,
          payload: Mapping[str, Any] | BaseModel | None = None, at: dt.datetime | None = None,
          basis: Citation | None = None, expected_version: int | None = None,
-         detail: Mapping[str, Any] | None = None) -> Case:
+         detail: Mapping[str, Any] | None = None, audit_payload: bool = True) -> Case:
     """Fire `transition` on the case as `actor` at `at` (now); returns the moved case.
 
     `basis` overrides the transition's citation on the record (the worker passes the
     deadline's clause); `expected_version` is the version the actor saw (web forms), and
     `detail` is extra data for the event (the worker records the deadline there).
+    `audit_payload=False` keeps the payload out of the audit log (classified content); the
+    case's own history, read within scope and clearance, still has it.
     """
     at = _instant(at)
     case_id = case.id if isinstance(case, Case) else case
@@ -322,7 +329,8 @@ def fire(session: Session, case: int | Case, transition: str, *, actor: Actor,
                               detail=jsonable(event_detail) or None))
         audit.append(session, actor=actor, action=f"case.{t.name}", case_id=row.id,
                      case_type=ct.name, basis=basis, at=at,
-                     data={"from": source, "to": target.name, "payload": value,
+                     data={"from": source, "to": target.name,
+                           "payload": value if audit_payload else WITHHELD,
                            **({"detail": detail} if detail else {})})
         session.flush()
     except StaleDataError:

@@ -214,3 +214,21 @@ def test_research_enters_only_on_dstc_selection_after_an_opinion() -> None:
     assert research_included("radar", areas, None, True, ON).value is False
     assert research_included("radar", areas, "positive", False, ON).value is False
     assert research_included("lasers", areas, "positive", True, ON).value is False
+
+
+def test_research_report_steps_run_in_the_order_of_art_21() -> None:
+    """Examined by the council (Art 21 p.4), considered by the DSTC (p.2 task 4), approved
+    (Art 6-1 sub 19 / Art 7 sub 14-2): never out of order, never dated backwards."""
+    from kzreg.defense.applications import report_step
+
+    day = dt.date(2025, 5, 10)
+    assert report_step("submitted", "examine", day, day).value == "examined"
+    assert report_step("examined", "consider", day, day).value == "considered"
+    assert report_step("considered", "approve", day, day).value == "approved"
+    with pytest.raises(LegalRuleError) as refused:
+        report_step("submitted", "approve", day, day)
+    assert refused.value.citation.locator == "Art 6-1 sub 19"
+    with pytest.raises(InputError):
+        report_step("submitted", "examine", day, day + dt.timedelta(days=1))
+    with pytest.raises(InputError):
+        report_step("submitted", "publish", day, day)

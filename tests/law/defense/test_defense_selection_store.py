@@ -17,6 +17,7 @@ from kzreg.platform.db import unit_of_work
 
 OFFICER = Actor("officer", Role.DEFENSE_OFFICER, clearance=2)
 AUDITOR = Actor("auditor", Role.AUDITOR)
+ADMIN = Actor("admin", Role.ADMIN)
 ALPHA = Entity("100000000001", "Alpha", production_facilities_in_kz=True,
                owners=(Owner("Holding", True, "XO"),))
 
@@ -24,9 +25,9 @@ ALPHA = Entity("100000000001", "Alpha", production_facilities_in_kz=True,
 def test_offshore_list_versions_are_stored_and_dated(db) -> None:
     with unit_of_work() as session:
         registers.store_offshore_list(session, OffshoreList(
-            "v1", "test order 1", dt.date(2024, 1, 1), frozenset({"XO"})), OFFICER)
+            "v1", "test order 1", dt.date(2024, 1, 1), frozenset({"XO"})), ADMIN)
         registers.store_offshore_list(session, OffshoreList(
-            "v2", "test order 2", dt.date(2025, 1, 1), frozenset({"XP"})), OFFICER)
+            "v2", "test order 2", dt.date(2025, 1, 1), frozenset({"XP"})), ADMIN)
     with unit_of_work() as session:
         versions = registers.offshore_versions(session)
         zones_2024 = registers.offshore_list(dt.date(2024, 6, 1), versions)
@@ -39,10 +40,13 @@ def test_offshore_list_versions_are_stored_and_dated(db) -> None:
     assert actions.count("defense.offshore_list_loaded") == 2
     with pytest.raises(Conflict), unit_of_work() as session:
         registers.store_offshore_list(session, OffshoreList(
-            "v1", "again", dt.date(2024, 1, 1), frozenset({"XO"})), OFFICER)
+            "v1", "again", dt.date(2024, 1, 1), frozenset({"XO"})), ADMIN)
     with pytest.raises(Forbidden), unit_of_work() as session:
         registers.store_offshore_list(session, OffshoreList(
             "v3", "x", dt.date(2026, 1, 1), frozenset({"XO"})), AUDITOR)
+    with pytest.raises(Forbidden), unit_of_work() as session:   # the officer neither
+        registers.store_offshore_list(session, OffshoreList(
+            "v3", "x", dt.date(2026, 1, 1), frozenset({"XO"})), OFFICER)
 
 
 def test_register_inclusion_and_removal_are_stored(db) -> None:

@@ -21,6 +21,8 @@ COMMAND_GROUPS: tuple[tuple[str, str], ...] = (
     ("settings", "kzreg.commands.settings"),
     ("db", "kzreg.commands.db"),
     ("audit", "kzreg.commands.audit"),
+    ("backup", "kzreg.commands.backup"),
+    ("restore", "kzreg.commands.restore"),
     ("worker", "kzreg.commands.worker"),
     ("cases", "kzreg.commands.cases"),
     ("user", "kzreg.commands.users"),

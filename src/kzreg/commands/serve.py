@@ -23,6 +23,17 @@ def serve(
     import uvicorn
 
     typer.echo(f"kzreg: serving on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run("kzreg.web:create_app", factory=True, host=host, port=port,
+    uvicorn.run("kzreg.commands.serve:create_app", factory=True, host=host, port=port,
                 proxy_headers=True, forwarded_allow_ips=proxy, workers=workers,
                 log_level=log_level, server_header=False)
+
+
+def create_app():
+    """`kzreg.web.create_app` with every case type the worker knows registered first (incl.
+    KZREG_EXTRA_MODULES), not only those the rooms' routers import — in each worker process,
+    so a case of any registered type can be read and moved whatever `--workers` is."""
+    from kzreg.platform.casetypes import load_case_types
+    from kzreg.web import create_app as web_app
+
+    load_case_types()
+    return web_app()

@@ -1,0 +1,1 @@
+"""Load and soak tests of `kzreg serve` on PostgreSQL with locust (docs/operations.md)."""

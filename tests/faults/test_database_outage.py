@@ -120,7 +120,9 @@ def test_web_answers_an_error_during_an_outage_and_recovers_without_restart(pg_d
             proxy.cut()
             started = time.monotonic()
             answer = httpx.get(f"{url}/api/cases", headers=headers, timeout=30)
-            assert answer.status_code >= 500 and time.monotonic() - started < 15
+            assert answer.status_code == 503 and time.monotonic() - started < 15
+            assert answer.headers["retry-after"].isdigit()
+            assert answer.json()["type"].endswith("/unavailable")
             assert "Traceback" not in answer.text
             health = httpx.get(f"{url}/health", timeout=30)
             assert health.status_code == 503

@@ -11,7 +11,6 @@ import threading
 import time
 
 import httpx
-import pytest
 from sqlalchemy import select, text
 
 from faults.helpers import free_port, kill9, kzreg, spawn, wait_for
@@ -22,11 +21,9 @@ from kzreg.platform.db import unit_of_work
 from kzreg.platform.users import create_user, issue_token
 from support.sample_case import SAMPLE
 
-# Found by these tests: kzreg.web.auth's `get_db` is a `Depends` of the default scope
-# ("request"), whose code after `yield` — the commit — runs after the response is sent.
-# Fix there: `Depends(get_db, scope="function")`; then remove both xfail marks below.
-COMMIT_AFTER_ANSWER = ("the API answers 2xx before the request's transaction commits "
-                       "(kzreg.web.auth.get_db needs Depends(..., scope='function'))")
+# Found by these tests: kzreg.web.auth's `get_db` was a `Depends` of the default scope
+# ("request"), whose code after `yield` — the commit — ran after the response was sent; it
+# is `Depends(get_db, scope="function")` now.
 OFFICER = Actor("aigerim", Role.INDUSTRY_OFFICER)
 T0 = dt.datetime(2024, 4, 30, 10, 0, tzinfo=dt.UTC)
 CASES = 8
@@ -71,7 +68,6 @@ class Client(threading.Thread):
                 n += 1
 
 
-@pytest.mark.xfail(reason=COMMIT_AFTER_ANSWER, strict=False)   # a race: fails now and then
 def test_server_killed_mid_transitions_loses_no_acknowledged_one(db, tmp_path):
     with unit_of_work() as s:
         create_user(s, "officer1", Role.INDUSTRY_OFFICER, "kill-nine-password-1")
@@ -127,7 +123,6 @@ def test_server_killed_mid_transitions_loses_no_acknowledged_one(db, tmp_path):
     assert verified.returncode == 0, verified.stderr
 
 
-@pytest.mark.xfail(reason=COMMIT_AFTER_ANSWER, strict=True)
 def test_the_api_commits_a_transition_before_it_answers(db):
     """The deterministic form of the race the kill above can hit: the request's transaction
     must commit before the 2xx leaves, or a crash between the two loses an acknowledged

@@ -57,7 +57,9 @@ def get_db() -> Iterator[Session]:
         yield session
 
 
-DB = Annotated[Session, Depends(get_db)]
+# scope="function": the transaction commits before the response is sent, so a 2xx means
+# stored (with the default scope FastAPI sends first; a kill -9 in between lost the write)
+DB = Annotated[Session, Depends(get_db, scope="function")]
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kzreg.law.errors import (
@@ -63,6 +64,9 @@ PROBLEM_TYPES: dict[str, ProblemType] = {p.slug: p for p in (
                 N_("The form's security token is missing or stale; reload the page and "
                    "send it again.")),
     ProblemType("http", N_("Request failed"), N_("The request could not be served.")),
+    ProblemType("unavailable", N_("Temporarily unavailable"),
+                N_("The database cannot be reached or written just now; nothing was "
+                   "changed. Try again after `Retry-After` seconds.")),
     ProblemType("internal", N_("Internal error"),
                 N_("Something went wrong on our side; quote the error id to support.")),
 )}
@@ -188,6 +192,21 @@ async def on_out_of_range(request: Request, exc: OverflowError) -> Response:
                                           field="input"))
 
 
+RETRY_AFTER_SECONDS = 30
+
+
+async def on_database_unavailable(request: Request, exc: OperationalError) -> Response:
+    """The database is down, read-only or full: the client may retry, the transaction was
+    rolled back (found by the fault tests, which saw these answered as internal errors)."""
+    error_id = secrets.token_hex(6)
+    log.error("database unavailable %s on %s %s: %s", error_id, request.method,
+              request.url.path, exc.orig if exc.orig is not None else exc)
+    return _respond(request, problem_body(503, "unavailable",
+                                          f"the database is unavailable; error id {error_id}",
+                                          error_id=error_id),
+                    {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     error_id = secrets.token_hex(6)
     log.error("internal error %s on %s %s", error_id, request.method, request.url.path,
@@ -204,4 +223,5 @@ def install(app: Any) -> None:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(OverflowError, on_out_of_range)
+    app.add_exception_handler(OperationalError, on_database_unavailable)
     app.add_exception_handler(Exception, on_unexpected)

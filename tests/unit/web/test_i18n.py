@@ -19,7 +19,7 @@ def _po(lang):
 
 # The shell and these rooms are translated in full; the others' messages must at least be
 # in the catalogues (English shows until they are translated).
-TRANSLATED_AREAS = {"web", "escort", "risk", "assembly"}
+TRANSLATED_AREAS = {"web", "escort", "risk", "assembly", "defense", "producers"}
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_the_shell_and_translated_rooms_are_complete(lang, code_messages):
 def test_extraction_covers_the_rooms(code_messages):
     """Rooms' templates and Python, and the case types' titles, are scanned (the shell too)."""
     areas = set().union(*code_messages.values())
-    assert {"web", "escort", "risk", "assembly"} <= areas
+    assert TRANSLATED_AREAS <= areas
     assert "web" in code_messages["Dashboard"]
     assert "risk" in code_messages["Risk register"]                    # a room's template
     assert "risk" in code_messages["selected by its risk indicator"]   # a room's N_()
@@ -61,6 +61,17 @@ def test_room_pages_speak_kazakh_and_russian():
     assert i18n.gettext("kk", "Prohibition in force") == "Тыйым салу қолданыста"
     assert i18n.gettext("ru", "Escorts") == "Сопровождения"
     assert i18n.gettext("kk", "Agreement") == "Шарт"       # the assembly room's, merged
+
+
+def test_defense_and_producers_speak_the_acts_terms():
+    """The acts' own terms: Law 236-VI (state defense order), Law 86-VII (industrial policy)."""
+    assert i18n.gettext("ru", "State defense orders") == "Государственные оборонные заказы"
+    assert i18n.gettext("kk", "State defense orders") == "Мемлекеттік қорғаныстық тапсырыстар"
+    assert i18n.gettext("ru", "Military representative office") == "Военное представительство"
+    assert i18n.gettext("kk", "Military representative office") == "Әскери өкілдік"
+    assert i18n.gettext("ru", "Register of Kazakhstani commodity producers") == (
+        "Реестр отечественных товаропроизводителей")
+    assert i18n.gettext("kk", "Counter-obligations") == "Қарсы міндеттемелер"
 
 
 @pytest.mark.parametrize("lang", list(i18n.LANGUAGES))

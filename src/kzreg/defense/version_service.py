@@ -135,7 +135,8 @@ def propose_amendment(session: Session, actor: Actor, order_id: int,
         raise InputError("an amendment changes, removes or adds a line, or the funds",
                          field="changes", citation=art("Art 23 p.1 sub 2"))
     number = max([1, *(a.number for a in amendments_of(session, row.id))]) + 1
-    lines = [dict(ln) for ln in version_lines(session, row)]
+    # the version in force, each line as it stands (what changed is this version's own)
+    lines = [{**ln, "change": "unchanged"} for ln in version_lines(session, row)]
     by_ref = {ln["ref"]: ln for ln in lines}
     for n, change in enumerate(body.changes):
         _apply_change(actor, by_ref, change, number, f"changes[{n}]")

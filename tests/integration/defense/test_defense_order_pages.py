@@ -61,8 +61,8 @@ def test_amend_and_open_a_contract_from_the_page(officer) -> None:
     assert client.post(f"/defense/orders/{oid}/amendments",
                        data={"reason": "x", f"q:{uniform}": "15000"}).status_code == 403
     r = client.post(f"/defense/orders/{oid}/amendments", data={
-        "csrf_token": csrf, "reason": "Government act: more uniforms", f"q:{uniform}": "15000",
-        f"q:{apc}": "", f"d:{apc}": ""})
+        "csrf_token": csrf, "reason": "Government act: more carriers", f"q:{apc}": "45",
+        f"q:{uniform}": "", f"d:{uniform}": ""})
     assert r.status_code == 303, r.text
     page = client.get(f"/defense/orders/{oid}").text
     assert 'id="draft-amendment"' in page and 'id="amendment-complete"' in page
@@ -71,6 +71,10 @@ def test_amend_and_open_a_contract_from_the_page(officer) -> None:
     assert r.status_code == 303, r.text
     page = client.get(f"/defense/orders/{oid}").text
     assert 'data-version="3" class="in-force"' in page and 'id="draft-amendment"' not in page
+    history = client.get(f"/api/defense/orders/{oid}/versions").json()["versions"]
+    # each version lists its own changes: version 3 only the carriers' new quantity
+    assert [[(c["ref"], c["quantity"]) for c in v["changes"]] for v in history] == [
+        [], [(uniform, "14000")], [(apc, "45")]]
     # open the carrier line's contract from the page: to the contracts board
     r = client.post(f"/defense/orders/{oid}/lines/{apc}/contract",
                     data={"csrf_token": csrf, "mro_at_contractor": "on"})

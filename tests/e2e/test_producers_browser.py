@@ -105,5 +105,14 @@ def test_officer_decides_an_incentive_and_a_maker_sees_only_its_own(server):
         expect(page.locator("#actions")).to_have_count(0)    # nothing for the maker to do
         response = page.goto(f"{server}{altyn_url}")
         assert response is not None and response.status == 404
+
+        # its personal account in the register: its entry, the extract, the way to apply
+        page.goto(f"{server}/producers/register/")
+        expect(page.locator("#entries")).to_contain_text("Steppe Motors LLP")
+        expect(page.locator("#dashboard")).to_have_count(0)
+        page.locator("#entries a").first.click()
+        expect(page.locator("#status")).to_have_attribute("data-status", "included")
+        expect(page.locator("#extract a")).to_have_count(3)     # kk, ru, en (Art 51-1(8))
+        page.screenshot(path=str(ARTIFACTS / "producers-register-entry.png"), full_page=True)
         browser.close()
     assert not outside, f"requests left the server: {outside}"

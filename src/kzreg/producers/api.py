@@ -3,9 +3,12 @@ producers (Arts 51-1..51-7): JSON under /api/producers/register/…, pages under
 /producers/register/…, and the public search of the register, open without signing in
 (`/producers/register/search`, `/api/producers/register/search`). Other transitions of the
 register's cases (an objection to the commission, a withdrawal) go through the platform's
-`/api/cases/{id}/transitions/{name}`. Included here: the rules of incentives, contracts, raw
-materials and legal time (`incentives_api`), the stored incentives, plans, contracts and
-programmes (`cases_api`) and their pages (`pages`).
+`/api/cases/{id}/transitions/{name}`. Officers enter wholly produced goods on other bodies'
+information (`/wholly-produced`, Art 51-3(7)) and software producers on the informatisation
+authority's notice (`/software`, Art 51-2(4)). Included here: the rules of incentives,
+contracts, raw materials and legal time (`incentives_api`), the stored incentives, plans,
+contracts and programmes (`cases_api`) and their pages (`pages`, `contract_pages`), domestic
+raw materials (`raw_api`) and the register's pages (`register_pages`).
 
 Refusals come back as problem+json (the kernel's errors name the field and the clause).
 """
@@ -19,6 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from kzreg.law.errors import Forbidden
 from kzreg.law.explain import jsonable
@@ -164,6 +168,42 @@ def decision(case_id: CaseId, body: DecisionBody, db: DB, actor: ApiActor) -> di
     return case_json(service.decide_appeal(db, actor, case_id, **body.model_dump()))
 
 
+class WhollyProducedBody(BaseModel):
+    bin: str
+    name: str = Field(min_length=2, max_length=300)
+    category: str = Field(description="natural_resources, agricultural_products, metal_scrap "
+                          "(data/register/wholly_produced.yaml)")
+    source: str = Field(description="the body whose information enters the goods")
+    goods: list[GoodIn] = Field(min_length=1)
+    region: str | None = None
+
+
+@router.post(f"{BASE}/wholly-produced", tags=TAGS, status_code=201,
+             summary="Enter goods wholly produced in Kazakhstan on another body's information "
+                     "(Art 51-3(7))")
+def wholly_produced(body: WhollyProducedBody, db: DB, actor: ApiActor) -> dict:
+    data = body.model_dump()
+    entry = service.enter_wholly_produced(db, actor, **data)
+    return jsonable({"bin": entry.bin, "status": entry.status, "route": entry.route,
+                     "included_on": entry.included_on})
+
+
+class SoftwareBody(BaseModel):
+    bin: str
+    name: str = Field(min_length=2, max_length=300)
+    goods: list[GoodIn] = Field(min_length=1)
+    notice: str = Field(description="the informatisation authority's notice (Art 51-2(4))")
+
+
+@router.post(f"{BASE}/software", tags=TAGS, status_code=201,
+             summary="Include a software producer on the informatisation authority's notice "
+                     "(Art 51-2(4))")
+def software(body: SoftwareBody, db: DB, actor: ApiActor) -> dict:
+    entry = service.include_software(db, actor, **body.model_dump())
+    return jsonable({"bin": entry.bin, "status": entry.status, "route": entry.route,
+                     "included_on": entry.included_on})
+
+
 @router.get(f"{BASE}/entries/{{bin}}/extract.pdf", tags=TAGS,
             summary="The extract from the register as PDF (Art 51-1(8))")
 def extract_pdf(bin: str, db: DB, actor: ApiActor, language: str = "ru") -> Response:
@@ -192,21 +232,45 @@ def search_page(request: Request, db: DB, visitor: VisitorDep, q: str = "") -> R
 
 @router.get("/producers/register/", response_class=HTMLResponse, include_in_schema=False)
 def queue_page(request: Request, db: DB, visitor: VisitorDep, actor: PageActor) -> Response:
-    cases = db.scalars(visible_cases(db, actor).where(Case.case_type.in_(
-        (workflow.APPLICATION, workflow.EXCLUSION, workflow.SOFTWARE_EXCLUSION)))
-        .order_by(Case.closed_at.is_not(None), Case.opened_at)).all()
-    entries = service.search(db, "", limit=200)
-    counts = {"included": len(entries), "applications_open": sum(
+    """The officers' queue and dashboard; for a business, its personal account."""
+    from kzreg.producers.casework import queue
+    from kzreg.producers.models import RegisterEntry
+    from kzreg.producers.pages import _bars
+
+    rows = queue(db, actor, (workflow.APPLICATION, workflow.EXCLUSION,
+                             workflow.SOFTWARE_EXCLUSION))   # soonest deadline first
+    cases = [c for c, _ in rows]
+    query = select(RegisterEntry).order_by(RegisterEntry.name)
+    if actor.role.is_business:
+        query = query.where(RegisterEntry.bin == actor.bin)
+    entries = db.scalars(query).all()
+    by_status: dict[str, int] = {}
+    by_region: dict[str, int] = {}
+    for e in entries:
+        by_status[e.status] = by_status.get(e.status, 0) + 1
+        if e.status == "included":
+            by_region[e.region or "—"] = by_region.get(e.region or "—", 0) + 1
+    counts = {"included": by_status.get("included", 0), "applications_open": sum(
         1 for c in cases if c.case_type == workflow.APPLICATION and c.closed_at is None)}
-    return render(request, "producers/register_queue.html",
-                  {"cases": cases, "counts": counts}, visitor=visitor)
+    return render(request, "producers/register_queue.html", {
+        "cases": cases, "deadlines": {c.id: t for c, t in rows}, "counts": counts,
+        "entries": entries,
+        "by_status": _bars(by_status), "by_region": _bars(by_region),
+        "may_apply": actor.role in (Role.MANUFACTURER, *workflow.OFFICERS)
+        and not actor.read_only}, visitor=visitor)
 
 
 # --- incentives and industrial contracts (kzreg.producers.incentives_api) -----------------------
 from kzreg.producers.cases_api import router as cases_router  # noqa: E402
+from kzreg.producers.contract_pages import router as contract_pages_router  # noqa: E402
 from kzreg.producers.incentives_api import router as incentives_router  # noqa: E402
 from kzreg.producers.pages import router as pages_router  # noqa: E402
+from kzreg.producers.raw_api import router as raw_router  # noqa: E402
+from kzreg.producers.register_pages import router as register_pages_router  # noqa: E402
 
 router.include_router(incentives_router)
 router.include_router(cases_router)
 router.include_router(pages_router)
+router.include_router(contract_pages_router)
+router.include_router(raw_router)
+router.include_router(register_pages_router)

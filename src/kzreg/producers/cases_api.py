@@ -5,6 +5,8 @@
     GET  /api/producers/incentives/applications            in the caller's scope
     POST /api/producers/incentives/applications/{id}/check the gate today, without deciding
     GET  /api/producers/incentives/history/{bin}           measures granted, counter-obligations
+    POST /api/producers/incentives/applications/{id}/decision  the decision as PDF (ru/kk/en)
+    GET  /api/producers/documents/{id}.pdf                 a stored document of the room
     POST /api/producers/plans                              a large customer's plan (Art 47)
     GET  /api/producers/plans                              soonest deadline first
     GET  /api/producers/plans/{id}/check                   the plan against the calendar
@@ -28,11 +30,12 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from kzreg.law.errors import InputError
 from kzreg.law.explain import jsonable
-from kzreg.producers import casework, contracts_service, incentives_service
+from kzreg.producers import casework, contracts_service, documents, incentives_service
 from kzreg.producers import contracts_workflow as cw
 from kzreg.producers import incentives_workflow as iw
 from kzreg.web.auth import DB, ApiActor, CaseId
@@ -76,6 +79,10 @@ class IncentiveIn(BaseModel):
     agro_industrial: bool = False
     project: str = ""
     amount_requested: str | None = None
+    grant_project: dict[str, Any] | None = Field(None, description="industrial grants "
+                                                 "(Art 42): operating, project_cost, "
+                                                 "grant_requested, own_contribution, "
+                                                 "planned_goals")
 
 
 @router.post("/api/producers/incentives/applications", tags=TAGS, status_code=201,
@@ -111,6 +118,45 @@ def incentive_history(bin: str, db: DB, actor: ApiActor) -> dict[str, Any]:
                                     "amount", "directions", "status", "fulfilment_percent",
                                     "beyond_control", "refund_amount", "closed_on")}
         for r in rows]})
+
+
+class DecisionDocIn(BaseModel):
+    language: str = "ru"
+
+
+def document_json(doc) -> dict[str, Any]:
+    return jsonable({"id": doc.id, "uid": doc.uid, "kind": doc.kind, "language": doc.language,
+                     "title": doc.title, "number": doc.number, "version": doc.version,
+                     "case_id": doc.case_id, "created_at": doc.created_at,
+                     "pdf_sha256": doc.pdf_sha256,
+                     "url": f"/api/producers/documents/{doc.id}.pdf"})
+
+
+@router.post("/api/producers/incentives/applications/{case_id}/decision", tags=TAGS,
+             status_code=201, summary="The decision (grant or reasoned refusal) as a PDF")
+def incentive_decision(case_id: CaseId, db: DB, actor: ApiActor,
+                       body: DecisionDocIn | None = None) -> dict[str, Any]:
+    doc = documents.incentive_decision(db, actor, case_id,
+                                       language=(body or DecisionDocIn()).language)
+    return document_json(doc)
+
+
+def pdf_response(db, actor, document_id: int) -> Response:
+    """A stored document of the producers room (others answer 404 here)."""
+    from kzreg.law.errors import NotFound
+    from kzreg.platform.documents import get_document
+
+    doc = get_document(db, document_id, actor=actor)
+    if not doc.kind.startswith("producers_"):
+        raise NotFound(f"no document {document_id}", field="document_id")
+    return Response(doc.pdf, media_type="application/pdf", headers={
+        "content-disposition": f'inline; filename="{doc.kind}-{doc.id}-{doc.language}.pdf"'})
+
+
+@router.get("/api/producers/documents/{document_id}.pdf", tags=TAGS,
+            summary="A stored document of the producers room")
+def document_pdf(document_id: int, db: DB, actor: ApiActor) -> Response:
+    return pdf_response(db, actor, document_id)
 
 
 # --- plans and programmes ------------------------------------------------------------------

@@ -7,6 +7,7 @@ commands here.
     kzreg producers register appeal-window GROUND DATE   where and until when to appeal
     kzreg producers register catalogue-check FILE.yaml   versions, Art 51-7(4) check
     kzreg producers register monitor [--now ISO]         record missed quarters (Art 51-4(1))
+    kzreg producers incentives|plans|contracts …          the stored cases (cases_cli)
 """
 
 from __future__ import annotations
@@ -109,7 +110,11 @@ def monitor(now: str = typer.Option(None, "--now", help="ISO instant (default: n
 
 
 # --- incentives and industrial contracts (kzreg.producers.incentives_cli) -----------------------
+from kzreg.producers.cases_cli import mount_contracts, mount_incentives, plans_app  # noqa: E402
 from kzreg.producers.incentives_cli import contracts_app, incentives_app  # noqa: E402
 
+mount_incentives(incentives_app)   # list, show, apply, act, decision on the stored cases
+mount_contracts(contracts_app)     # list, show, enter, year on the register of contracts
 app.add_typer(incentives_app, name="incentives")
 app.add_typer(contracts_app, name="contracts")
+app.add_typer(plans_app, name="plans")

@@ -253,7 +253,7 @@ def contract_kind(inp: KindInput, as_of: dt.date) -> Explained[str]:
 
 
 class YearVolume(BaseModel):
-    year: int
+    year: int = Field(ge=1, le=9999)
     contracted: Decimal = Field(ge=0)
     accepted: Decimal = Field(ge=0)
     supplier_performed: bool = True

@@ -93,6 +93,13 @@ def open_plan(session: Session, actor: Actor, *, customer_name: str, customer_ty
     return case
 
 
+def plan_for(session: Session, bin: str, year: int) -> Case | None:
+    """The plan a customer already has for a first year of procurement, if any."""
+    return next((c for c in session.scalars(select(Case).where(Case.case_type == cw.PLAN))
+                 if c.data.get("customer_bin") == bin
+                 and int(c.data.get("first_procurement_year", 0)) == year), None)
+
+
 def plan_check(session: Session, actor: Actor, case_id: int,
                as_of: dt.date | None = None) -> Explained[ct.PlanCheck]:
     """The plan against the calendar of Art 47, from what the case recorded."""
@@ -258,6 +265,30 @@ def _known_years(contract: IndustrialContract) -> list[ct.YearVolume]:
                           accepted=Decimal(y.accepted or "0"),
                           supplier_performed=y.supplier_performed)
             for y in contract.years if y.year <= last]
+
+
+def contract_view(session: Session, actor: Actor, contract_id: int,
+                  as_of: dt.date | None = None) -> dict[str, Any]:
+    """One contract with what the Law checks on it: the yearly duty of Art 48(2) over the
+    years recorded so far (breaches and the penalty setting), the term of a guaranteed
+    purchase agreement (Art 48-1(3)), the offset minimum (Art 49) as entered."""
+    contract = get_contract(session, actor, contract_id)
+    day = as_of or local_date(now_utc())
+    check = term = None
+    if contract.kind == "offtake" and any(y.accepted is not None for y in contract.years):
+        check = ct.offtake_check(ct.OfftakeInput(years=_known_years(contract)), day)
+    if contract.kind == "guaranteed_purchase":
+        term = ct.gpa_term(ct.TermInput(concluded_on=contract.concluded_on,
+                                        ends_on=contract.ends_on), day)
+    writer = not actor.read_only and (actor.role in OFFICERS or actor.bin in (
+        contract.customer_bin, contract.supplier_bin))
+    return {"contract": contract, "check": check, "term": term,
+            "required": {c.year: c for c in check.value.years} if check else {},
+            "breaches": [y for y in contract.years if y.status == "breach"],
+            "offset": (contract.offset_terms or {}).get("value"),
+            "may_record": writer and contract.kind == "offtake" and contract.status == "active",
+            "may_terminate": actor.role in OFFICERS and not actor.read_only
+            and contract.status == "active"}
 
 
 def terminate(session: Session, actor: Actor, contract_id: int, *, ground: str,

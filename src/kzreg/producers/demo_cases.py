@@ -162,5 +162,30 @@ def load(session: Session) -> str | None:
         casework.act(session, buyer, dvdp.id, "report", {
             "year": last, "indicators": {"domestic value share": "41% in the first half"}},
             at=_at(dt.date(last, 7, 10)))
-    return ("producers incentives and contracts: 6 applications, 2 plans, 3 contracts, "
-            "2 systemic assessments, 1 programme")
+    _grant_and_raw_materials(session, steppe, altyn, ago)
+    return ("producers incentives and contracts: 7 applications, 2 plans, 3 contracts, "
+            "2 systemic assessments, 1 programme, 1 raw material agreement, 1 export licence")
+
+
+def _grant_and_raw_materials(session: Session, steppe, altyn, ago) -> None:
+    """An industrial grant application waiting for the officer (Art 42), and a copper
+    supply agreement with a fulfilled quarter and the export licence it allows (Art 60)."""
+    from kzreg.producers import raw_service
+
+    _apply(session, altyn.bin, altyn.name, ago(3), goods="8432 21", measure=
+           "industrial_grant", facts={}, choices={}, grant_project={
+               "operating": True, "project_cost": "900000000", "grant_requested": "450000000",
+               "own_contribution": "450000000",
+               "planned_goals": ["a harrow line of 600 units a year"]})
+    copper = raw_service.conclude(
+        session, OFFICER, number="RM-DEMO-1", raw_material="Copper cathodes",
+        producer_bin="010140000017", producer_name="Kazakh Copper JSC (demo)",
+        manufacturer_bin=altyn.bin, manufacturer_name=altyn.name, price="4100000",
+        export_prices=["4150000", "4300000"], producer_production_start=dt.date(2012, 3, 1),
+        at=_at(ago(120)))
+    raw_service.record_period(session, OFFICER, copper.id, ends_on=ago(30), fulfilled=True,
+                              note="deliveries as scheduled", at=_at(ago(25)))
+    raw_service.decide_licence(session, OFFICER, producer_bin="010140000017",
+                               producer_name="Kazakh Copper JSC (demo)",
+                               raw_material="Copper cathodes", listed_manufacturers=1,
+                               at=_at(ago(20)))

@@ -22,6 +22,7 @@ from kzreg.law.explain import Explained
 from kzreg.platform import cases
 from kzreg.platform.actors import Actor
 from kzreg.platform.cases import Case
+from kzreg.producers import grants
 from kzreg.producers import incentives as inc
 from kzreg.producers import incentives_workflow as iw
 from kzreg.producers.casework import opened
@@ -40,6 +41,7 @@ def apply(session: Session, actor: Actor, *, name: str, measure: str,
           certificate_valid_until: dt.date | None = None,
           competitiveness_agreement: bool = False, agro_industrial: bool = False,
           project: str = "", amount_requested: str | None = None,
+          grant_project: Mapping[str, Any] | None = None,
           at: dt.datetime | None = None) -> Case:
     """File an application (Art 25(5)); a business files for its own BIN. Refuses at once
     only what the Law keeps out of this procedure (agro-industrial entities, Art 25(2)) and
@@ -51,6 +53,12 @@ def apply(session: Session, actor: Actor, *, name: str, measure: str,
     if len(name.strip()) < 2:
         raise InputError("the applicant's name is required", field="name")
     day = local_date(at)
+    grant = None
+    if measure == grants.MEASURE:  # Art 42(2): the project's figures decide two conditions
+        grant = grants.project_from({"grant_project": grant_project})
+        facts = {**(facts or {}), "operating_entity": grant.operating,
+                 "co_financing": grant.own_contribution > 0}
+        amount_requested = amount_requested or str(grant.grant_requested)
     try:
         draft = inc.IncentiveApplication(
             measure=measure, applied_on=day, goods=list(goods),
@@ -73,7 +81,8 @@ def apply(session: Session, actor: Actor, *, name: str, measure: str,
               "facts": draft.facts, "choices": draft.choices,
               "certificate_valid_until": certificate_valid_until,
               "competitiveness_agreement": competitiveness_agreement,
-              "project": project, "amount_requested": amount_requested}), at)
+              "project": project, "amount_requested": amount_requested,
+              "grant_project": grant.model_dump(mode="json") if grant else None}), at)
 
 
 def check(session: Session, actor: Actor, case_id: int, finding: Mapping[str, Any], *,

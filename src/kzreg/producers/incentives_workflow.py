@@ -34,6 +34,7 @@ from kzreg.law.errors import LegalRuleError
 from kzreg.law.explain import Explained, Trace, jsonable
 from kzreg.platform.actors import Role
 from kzreg.platform.casetypes import CaseType, State, Transition, register_case_type
+from kzreg.producers import grants
 from kzreg.producers import incentives as inc
 from kzreg.producers.fixed_timers import FixedDeadline, fixed
 from kzreg.producers.models import (
@@ -137,6 +138,8 @@ def evaluate(case: Any, finding: Finding, as_of: dt.date) -> Explained[inc.GateR
         certificate_valid_until=d.get("certificate_valid_until"), facts=d.get("facts", {}),
         choices=d.get("choices", {}))
     gate = trace.include(inc.incentive_gate(application, as_of))
+    if d.get("grant_project"):
+        gate = _with_grant_check(trace, gate, d, as_of)
     if not d.get("competitiveness_agreement"):
         return trace.done(gate)
     ban = inc.CompetitivenessRequest(entity=d["bin"],
@@ -150,6 +153,23 @@ def evaluate(case: Any, finding: Finding, as_of: dt.date) -> Explained[inc.GateR
                                      (*gate.reasons, BAN_REASON), (*gate.failures, failure)))
 
 
+def _with_grant_check(trace: Trace, gate: inc.GateResult, d: dict, as_of: dt.date
+                      ) -> inc.GateResult:
+    """An industrial grant's own conditions (Art 42), as condition 3 of Art 25(5)."""
+    check = trace.include(grants.grant_check(grants.GrantCheckInput(
+        **d["grant_project"], goods=d["goods"],
+        counter_obligations_accepted=d["counter_obligations_accepted"]), as_of))
+    covered = grants.GATE_COVERS | (
+        {"co_financing"} if not Decimal(d["grant_project"]["own_contribution"]) else set())
+    extra = tuple(inc.Failure(inc.REASONS[3], f.clause, f.detail) for f in check.failures
+                  if f.code not in covered)
+    if not extra:
+        return gate
+    failures = (*gate.failures, *extra)
+    return inc.GateResult(gate.measure, gate.measure_title, False,
+                          tuple(dict.fromkeys(f.reason for f in failures)), failures)
+
+
 def _may_grant(case: Any, payload: GrantIn, as_of: dt.date) -> Explained[bool]:
     result = evaluate(case, payload, as_of)
     if not result.value.eligible:
@@ -159,6 +179,12 @@ def _may_grant(case: Any, payload: GrantIn, as_of: dt.date) -> Explained[bool]:
     if payload.obligations_due_on <= as_of:
         raise LegalRuleError("the counter-obligations' term must end after the agreement",
                              field="obligations_due_on", citation=art("Art 27(1)"))
+    project = case.data.get("grant_project")
+    if project and payload.amount > Decimal(project["project_cost"]) - Decimal(
+            project["own_contribution"]):
+        raise LegalRuleError("an industrial grant co-finances the project: it cannot exceed "
+                             "the project's cost less the entity's own contribution",
+                             field="amount", citation=art("Art 42(2)"))
     return Explained(True, result.steps, result.rule, as_of)
 
 

@@ -187,3 +187,84 @@ class SystemicEnterprise(Base):
     share: Mapped[str] = mapped_column(String(40))      # exact fraction as text
     systemic: Mapped[bool] = mapped_column(Boolean)
     recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+# --- domestic raw materials (Art 60) -------------------------------------------------------
+
+class RawSupplyAgreement(Base):
+    """A tripartite agreement to supply domestic raw materials (Art 60(1), (6)-(8)): the
+    producer, the manufacturing enterprise and the authorized body; the price within the
+    producer's minimum export price (Art 60(7))."""
+
+    __tablename__ = "producers_raw_agreements"
+    __table_args__ = (UniqueConstraint("number", name="uq_producers_raw_agreements_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(60))
+    raw_material: Mapped[str] = mapped_column(String(200))
+    producer_bin: Mapped[str] = mapped_column(String(12), index=True)
+    producer_name: Mapped[str] = mapped_column(String(300))
+    manufacturer_bin: Mapped[str] = mapped_column(String(12), index=True)
+    manufacturer_name: Mapped[str] = mapped_column(String(300))
+    concluded_on: Mapped[dt.date] = mapped_column(Date)
+    price: Mapped[str] = mapped_column(String(30))                  # per unit, exact text
+    price_cap: Mapped[str | None] = mapped_column(String(30))       # None: not exported
+    checks: Mapped[dict[str, Any]] = mapped_column(JSON)            # the explained checks
+    status: Mapped[str] = mapped_column(String(20), index=True)     # active | terminated
+    terminated_on: Mapped[dt.date | None] = mapped_column(Date)
+    termination: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+    periods: Mapped[list[RawSupplyPeriod]] = relationship(
+        back_populates="agreement", order_by="RawSupplyPeriod.ends_on",
+        cascade="all, delete-orphan")
+
+
+class RawSupplyPeriod(Base):
+    """Whether the producer fulfilled its supply obligations for a period (Art 60(9))."""
+
+    __tablename__ = "producers_raw_periods"
+    __table_args__ = (UniqueConstraint("agreement_id", "ends_on",
+                                       name="uq_producers_raw_periods_agreement_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("producers_raw_agreements.id", ondelete="CASCADE"), index=True)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    fulfilled: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+    agreement: Mapped[RawSupplyAgreement] = relationship(back_populates="periods")
+
+
+class RawManufacturerBan(Base):
+    """A manufacturer that resold raw material received under an agreement may not take part
+    in such agreements (Art 60(8))."""
+
+    __tablename__ = "producers_raw_bans"
+    __table_args__ = (UniqueConstraint("bin", name="uq_producers_raw_bans_bin"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bin: Mapped[str] = mapped_column(String(12))
+    since: Mapped[dt.date] = mapped_column(Date)
+    agreement_number: Mapped[str] = mapped_column(String(60))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class ExportLicence(Base):
+    """A decision on a licence to export a listed raw material (Art 60(9)): issued only to a
+    producer that concluded its agreements and fulfilled them for the period before."""
+
+    __tablename__ = "producers_raw_export_licences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    producer_bin: Mapped[str] = mapped_column(String(12), index=True)
+    producer_name: Mapped[str] = mapped_column(String(300))
+    raw_material: Mapped[str] = mapped_column(String(200))
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    issued: Mapped[bool] = mapped_column(Boolean)
+    number: Mapped[str | None] = mapped_column(String(60))
+    unfulfilled: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    trace: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

@@ -6,7 +6,9 @@ Arts 25-28, 46-49, 47-1, 61-1), included by kzreg.producers.api.
     /producers/contracts/        plans by deadline, the register of contracts, systemic
                                  enterprises, programmes
     /producers/cases/{id}        one application, plan or programme: the gate check, the
-                                 actions allowed now, deadlines, breaches, history
+                                 actions allowed now, deadlines, breaches, history, documents
+    /producers/cases/{id}/decision   (POST) the incentive decision as PDF
+    /producers/documents/{id}.pdf    a stored document of the room
 
 Texts are marked with `_()`; the forms carry the CSRF token. A case outside the visitor's
 scope is "not found", as in the API.
@@ -27,7 +29,8 @@ from pydantic import BaseModel
 from kzreg.law.citations import Citation
 from kzreg.law.errors import InputError, KzregError
 from kzreg.law.explain import jsonable
-from kzreg.producers import casework, contracts_service, incentives_service
+from kzreg.platform.documents import case_documents
+from kzreg.producers import casework, contracts_service, documents, incentives_service
 from kzreg.producers import contracts_workflow as cw
 from kzreg.producers import incentives_workflow as iw
 from kzreg.producers.incentives import DIRECTIONS, catalogue
@@ -109,6 +112,15 @@ async def incentive_submit(request: Request, db: DB, visitor: CSRF,
                  if c.kind == "fact"}
         choices = {c.name: str(form.get(f"choice_{c.name}") or "") for c in spec.conditions
                    if c.kind == "choice"}
+        grant_project = None
+        if measure == "industrial_grant":
+            grant_project = {
+                "operating": bool(form.get("grant_operating")),
+                "project_cost": str(form.get("grant_project_cost") or "") or None,
+                "grant_requested": str(form.get("grant_requested") or "") or None,
+                "own_contribution": str(form.get("grant_own_contribution") or "") or None,
+                "planned_goals": [x.strip() for x in str(form.get("grant_planned_goals")
+                                                         or "").splitlines() if x.strip()]}
         cert = str(form.get("certificate_valid_until") or "")
         case = incentives_service.apply(
             db, actor, name=str(form.get("name") or ""), measure=measure,
@@ -119,7 +131,8 @@ async def incentive_submit(request: Request, db: DB, visitor: CSRF,
             facts=facts, choices=choices, project=str(form.get("project") or ""),
             certificate_valid_until=dt.date.fromisoformat(cert) if cert else None,
             competitiveness_agreement=bool(form.get("competitiveness_agreement")),
-            amount_requested=str(form.get("amount_requested") or "") or None)
+            amount_requested=str(form.get("amount_requested") or "") or None,
+            grant_project=grant_project)
     except (KzregError, ValueError) as exc:
         db.rollback()
         error = exc if isinstance(exc, KzregError) else InputError(str(exc), field="form")
@@ -215,8 +228,17 @@ def _case_context(db, actor, case_id: int, **extra: Any) -> dict[str, Any]:
     grant = None
     if case.case_type == iw.INCENTIVE and not actor.role.is_business:
         grant = incentives_service.history(db, actor, case.data["bin"])
+    papers = [d for d in case_documents(db, case.id, actor=actor)
+              if d.kind.startswith("producers_")]
+    calendar = None
+    if case.case_type == cw.PLAN and "received_on" in case.data:
+        try:  # the plan against the Art 47 calendar, as of today
+            calendar = contracts_service.plan_check(db, actor, case.id).value
+        except KzregError:
+            calendar = None
     return {**v, "data": case.data, "actions": actions, "history": grant, "check": None,
-            "error": None, "kind": case.case_type.split(".", 1)[1],
+            "error": None, "kind": case.case_type.split(".", 1)[1], "documents": papers,
+            "may_document": not actor.read_only, "calendar": calendar,
             "data_json": json.dumps(jsonable(case.data), ensure_ascii=False, indent=1),
             **extra}
 
@@ -264,3 +286,25 @@ async def case_act(case_id: int, request: Request, db: DB, visitor: CSRF,
         return page(request, visitor, "case.html",
                     _case_context(db, actor, case_id, error=exc), status_code=422)
     return RedirectResponse(f"/producers/cases/{case_id}", status_code=303)
+
+
+@router.post("/producers/cases/{case_id}/decision", response_class=HTMLResponse,
+             include_in_schema=False)
+async def case_decision(case_id: int, request: Request, db: DB, visitor: CSRF,
+                        actor: PageActor) -> Response:
+    form = await request.form()
+    try:
+        doc = documents.incentive_decision(db, actor, case_id,
+                                           language=str(form.get("language") or "ru"))
+    except KzregError as exc:
+        db.rollback()
+        return page(request, visitor, "case.html",
+                    _case_context(db, actor, case_id, error=exc), status_code=422)
+    return RedirectResponse(f"/producers/documents/{doc.id}.pdf", status_code=303)
+
+
+@router.get("/producers/documents/{document_id}.pdf", include_in_schema=False)
+def document_page(document_id: int, db: DB, actor: PageActor) -> Response:
+    from kzreg.producers.cases_api import pdf_response
+
+    return pdf_response(db, actor, document_id)

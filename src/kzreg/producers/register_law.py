@@ -278,13 +278,29 @@ def _day(value: Any, field: str) -> dt.date:
     return as_date(value, field)
 
 
+def _shape(row: Any, i: int) -> None:
+    """A catalogue version is a mapping with its version, date and products by code."""
+    where = f"catalogue[{i}]"
+    if not isinstance(row, Mapping):
+        raise InputError("each catalogue version is an object", field=where)
+    for key in ("version", "effective"):
+        if row.get(key) in (None, ""):
+            raise InputError(f"{key} is required", field=f"{where}.{key}")
+    products = row.get("products") or {}
+    if not isinstance(products, Mapping) or not all(isinstance(p, Mapping)
+                                                    for p in products.values()):
+        raise InputError("products are objects keyed by product code",
+                         field=f"{where}.products")
+
+
 def load_catalogue(versions: Iterable[Mapping[str, Any]] | None = None
                    ) -> tuple[CatalogueVersion, ...]:
     """The catalogue's versions, oldest first, each checked not to relax the one before
     (Art 51-7(4)); from data/register/pto_catalogue.yaml when none are given."""
     rows = _data("pto_catalogue.yaml").get("versions", []) if versions is None else versions
     out: list[CatalogueVersion] = []
-    for row in rows:
+    for i, row in enumerate(rows):
+        _shape(row, i)
         name = str(row["version"])
         products = {str(code): _product(name, str(code), p)
                     for code, p in (row.get("products") or {}).items()}

@@ -352,6 +352,7 @@ def extract(session: Session, actor: Actor, bin: str, *, case_id: int | None = N
             language: str = "ru", at: dt.datetime | None = None):
     """The extract from the register (Art 51-1(8)) as a platform document (HTML + PDF)."""
     from kzreg.platform.documents import render_document
+    from kzreg.producers.documents import EXTRACT_KIND, extract_template
 
     entry = entry_by_bin(session, bin)
     if entry.status != INCLUDED:
@@ -360,11 +361,11 @@ def extract(session: Session, actor: Actor, bin: str, *, case_id: int | None = N
     at = at or now_utc()
     goods = [{"code": g.code, "title": g.title, "domestic_value_share": g.domestic_value_share}
              for g in entry.goods if g.status == INCLUDED]
+    template, title = extract_template(language)
     return render_document(
         session, case_id=case_id or entry.application_case_id, actor=actor, at=at,
-        template="producers/register_extract.html", language=language,
-        kind="producers_register_extract",
-        context={"title": "Выписка из реестра казахстанских товаропроизводителей",
+        template=template, language=language, kind=EXTRACT_KIND,
+        context={"title": title,
                  "number": f"RKT-{entry.id:06d}",  # the entry's number in the register
                  "date": local_date(at), "as_of": local_date(at),
                  "producer": {"name": entry.name, "bin": entry.bin, "region": entry.region,

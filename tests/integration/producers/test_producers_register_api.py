@@ -93,3 +93,26 @@ def test_officer_queue_needs_sign_in(site):
     client, _ = site
     r = TestClient(client.app).get("/producers/register/", follow_redirects=False)
     assert r.status_code in (303, 307, 401)
+
+
+def test_wholly_produced_and_software_entered_by_officers(site):
+    client, h = site
+    base = "/api/producers/register"
+    body = {"bin": "170405012345", "name": "Dala Grain LLP", "category": "agricultural_products",
+            "source": "agriculture_authority", "goods": [{"code": "1001", "title": "Wheat"}]}
+    assert client.post(f"{base}/wholly-produced", headers=h["maker"], json=body
+                       ).status_code == 403
+    wrong = client.post(f"{base}/wholly-produced", headers=h["officer"],
+                        json={**body, "source": "hydrocarbons_authority"})
+    assert wrong.status_code == 409 and "Art 51-3" in str(wrong.json())
+    made = client.post(f"{base}/wholly-produced", headers=h["officer"], json=body)
+    assert made.status_code == 201 and made.json()["route"] == "wholly_produced"
+    soft = {"bin": "191007007007", "name": "Qazaq Soft LLP",
+            "goods": [{"code": "SW-1", "title": "Accounting suite"}], "notice": ""}
+    no_notice = client.post(f"{base}/software", headers=h["officer"], json=soft)
+    assert no_notice.status_code == 422 and no_notice.json()["field"] == "notice"
+    made = client.post(f"{base}/software", headers=h["officer"],
+                       json={**soft, "notice": "notice No 12 of the informatisation authority"})
+    assert made.status_code == 201 and made.json()["route"] == "software"
+    found = client.get(f"{base}/search", params={"q": "Wheat"}).json()
+    assert [p["bin"] for p in found["producers"]] == ["170405012345"]

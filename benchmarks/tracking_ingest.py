@@ -1,13 +1,17 @@
 """Live ingest over TCP into PostgreSQL with detection; the PostgreSQL ceiling; engine memory.
 
-`python -m benchmarks.tracking_ingest [--quick] [--connections N] [--rate R] [--seconds S]`
+`python -m benchmarks.tracking_ingest [--quick] [--connections N] [--rate R] [--seconds S]
+[--workers W] [--generators G] [--ingest-only]`
 
 1. ingest: a fresh PostgreSQL database; N seals registered and activated with a route;
-   `kzreg tracking serve` in its own process (Wialon IPS listener only); the load generator
-   (`kzreg.tracking.loadgen`, separate processes) drives N concurrent Wialon IPS 2.0
-   connections at R messages/s in total for S seconds. Reported: messages/s acknowledged
-   (every ack means stored and judged), ack latency p50/p99/max, and the rows found in the
-   database afterwards (must equal the acks).
+   `kzreg tracking serve [--workers W]` in its own process(es) (Wialon IPS listener only);
+   the load generator (`kzreg.tracking.loadgen`, G separate processes) drives N concurrent
+   Wialon IPS 2.0 connections at R messages/s in total for S seconds. Reported: messages/s
+   acknowledged (every ack means stored; judging follows at once), ack latency
+   p50/p99/max, the rows found in the database afterwards (must equal the acks), and the
+   CPU per acknowledged message of the service (all its processes), of the PostgreSQL
+   backends serving the benchmark's database and of the generator: the three share the
+   machine's cores, so their sum bounds the rate an idle machine could reach.
 2. ceiling: on the same server, the raw rate of `COPY` into a copy of `tracking_positions`
    (same indexes) and of `INSERT … ON CONFLICT DO NOTHING` (executemany), 2,000 rows per
    transaction: what the disk and PostgreSQL allow at best.
@@ -63,7 +67,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def ingest(url: str, connections: int, rate: float, seconds: float) -> dict:
+def ingest(url: str, connections: int, rate: float, seconds: float, workers: int = 1,
+           generators: int = 0) -> dict:
     from sqlalchemy import func, select
 
     from kzreg.platform.db import unit_of_work
@@ -79,8 +84,8 @@ def ingest(url: str, connections: int, rate: float, seconds: float) -> dict:
         f"tracking.listeners: [wialon-ips]\n", encoding="utf-8")
     env = dict(os.environ, KZREG_DATABASE_URL=url, KZREG_DATA_DIR=str(folder),
                KZREG_SETTINGS_FILE=str(folder / "settings.yaml"))
-    server = subprocess.Popen([sys.executable, "-m", "kzreg.cli", "tracking", "serve"],
-                              env=env, stdout=subprocess.DEVNULL,
+    server = subprocess.Popen([sys.executable, "-m", "kzreg.cli", "tracking", "serve",
+                               "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
                               stderr=open(folder / "serve.log", "wb"))
     try:
         until = time.monotonic() + 60
@@ -92,26 +97,59 @@ def ingest(url: str, connections: int, rate: float, seconds: float) -> dict:
                 if time.monotonic() > until or server.poll() is not None:
                     raise RuntimeError((folder / "serve.log").read_text()[-2000:]) from None
                 time.sleep(0.2)
-        time.sleep(2)                      # the seal poller has the fleet
+        time.sleep(2 + workers)            # the seal poller has the fleet; workers listen
         load = os.getloadavg()[0]
-        cpu_before = _cpu_seconds(server.pid)
+        service = [server.pid, *_children(server.pid)]
+        cpu_before = sum(_cpu_seconds(pid) for pid in service)
+        db_before = {pid: _cpu_seconds(pid) for pid in _backends(url)}
         result = run_loadgen("127.0.0.1", port, connections=connections, rate=rate,
-                             seconds=seconds, processes=max(1, min(4, connections // 500)))
-        cpu = _cpu_seconds(server.pid) - cpu_before
+                             seconds=seconds,
+                             processes=generators or max(1, min(4, connections // 500)))
+        cpu = sum(_cpu_seconds(pid) for pid in service) - cpu_before
+        # the writers connect at their first batch: backends born during the run count whole
+        db_cpu = sum(_cpu_seconds(pid) - db_before.get(pid, 0.0)
+                     for pid in {*db_before, *_backends(url)})
     finally:
         server.terminate()
         server.wait(60)
     with unit_of_work(url) as session:
         stored = session.scalar(select(func.count()).select_from(TrackingPosition))
     # CPU time of the service per message: what a shared machine's load does not distort
+    acked = max(result.acked, 1)
     return {**result.summary(), "stored_rows": stored, "load_before": round(load, 2),
-            "service_cpu_us_per_message": round(cpu / max(result.acked, 1) * 1e6, 1)}
+            "workers": workers,
+            "service_cpu_us_per_message": round(cpu / acked * 1e6, 1),
+            "postgres_cpu_us_per_message": round(db_cpu / acked * 1e6, 1)}
 
 
 def _cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
+    """user + system CPU of a process (0 once it has gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    """The worker processes of `serve --workers`."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as listing:
+            return [int(child) for child in listing.read().split()]
+    except OSError:
+        return []
+
+
+def _backends(url: str) -> list[int]:
+    """The PostgreSQL server processes serving the benchmark's database (not the other
+    databases of a shared server): their CPU is the storage's cost per message."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        return [pid for (pid,) in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,))]
 
 
 def ceiling(url: str, rows: int) -> dict:
@@ -179,17 +217,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=20000)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="kzreg tracking serve --workers N")
+    parser.add_argument("--generators", type=int, default=0,
+                        help="load generator processes (default: one per 500 connections, "
+                             "at most 4)")
+    parser.add_argument("--ingest-only", action="store_true",
+                        help="skip the PostgreSQL ceiling and the memory probes")
     args = parser.parse_args(argv)
     if args.quick:
         args.connections, args.rate, args.seconds = 200, 2000, 5
     print(f"# tracking ingest benchmark, {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %z}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()}")
     with postgres_database() as url:
-        result = ingest(url, args.connections, args.rate, args.seconds)
-        result.update(ceiling(url, 20_000 if args.quick else 200_000))
+        result = ingest(url, args.connections, args.rate, args.seconds, args.workers,
+                        args.generators)
+        if not args.ingest_only:
+            result.update(ceiling(url, 20_000 if args.quick else 200_000))
     seals = 10_000 if args.quick else 100_000
-    result[f"engine_{seals}_seals_shared_routes_MiB"] = round(memory(seals, 100, 50) / 2**20, 1)
-    result[f"engine_{seals}_seals_own_routes_MiB"] = round(memory(seals, seals, 20) / 2**20, 1)
+    if not args.ingest_only:
+        result[f"engine_{seals}_seals_shared_routes_MiB"] = round(
+            memory(seals, 100, 50) / 2**20, 1)
+        result[f"engine_{seals}_seals_own_routes_MiB"] = round(
+            memory(seals, seals, 20) / 2**20, 1)
     result["load_after"] = round(os.getloadavg()[0], 2)
     for key, value in result.items():
         print(f"{key:40} {value}")

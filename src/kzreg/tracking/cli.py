@@ -45,15 +45,19 @@ def serve(
     partitioned: bool = typer.Option(False, "--partitioned", help="Publish to NATS "
                                      "JetStream for `jetstream-worker`s instead of storing "
                                      "in this process."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Listener processes "
+                                "sharing the ports, each storing its own batches; this "
+                                "process then judges every seal."),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
     """Run the enabled listeners (settings tracking.*) and the pipeline until SIGTERM."""
     import asyncio
 
-    from kzreg.tracking.server import serve_until_stopped
+    from kzreg.tracking.server import event_loop_factory, serve_until_stopped
 
     _log_to_stderr(verbose)
-    asyncio.run(serve_until_stopped(partitioned=partitioned))
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        runner.run(serve_until_stopped(partitioned=partitioned, workers=workers))
 
 
 @app.command("jetstream-worker")

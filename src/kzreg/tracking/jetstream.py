@@ -50,7 +50,7 @@ def encode_incoming(incoming: Incoming) -> bytes:
         "device": incoming.device, "protocol": incoming.protocol,
         "received_at": incoming.received_at.isoformat(),
         "positions": [p.to_json() for p in incoming.positions],
-        "rejected": [list(r) for r in incoming.rejected],
+        "rejected": [list(r) for r in incoming.rejected], "signal": incoming.signal,
     }, separators=(",", ":")).encode("utf-8")
 
 
@@ -69,7 +69,7 @@ def decode_incoming(payload: bytes) -> Incoming:
     return Incoming(data["device"], data["protocol"],
                     dt.datetime.fromisoformat(data["received_at"]),
                     [_position(p) for p in data["positions"]],
-                    [tuple(r) for r in data.get("rejected", ())])
+                    [tuple(r) for r in data.get("rejected", ())], data.get("signal", True))
 
 
 # -- the stream --------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from kzreg.tracking.position import Position, SealState
 from kzreg.tracking.protocols.wialon_ips import encode_data, encode_login
+from kzreg.tracking.server import event_loop_factory
 
 IMEI_BASE = 861000000000000
 START = (76.9, 43.25)                 # Almaty; devices drive north-west along a route
@@ -82,6 +83,7 @@ class LoadResult:
     errors: int
     seconds: float
     latencies_ms: array          # sorted
+    cpu_seconds: float = 0.0     # the generator's own CPU while sending (all processes)
 
     @property
     def rate(self) -> float:
@@ -98,39 +100,94 @@ class LoadResult:
                 "errors": self.errors, "seconds": round(self.seconds, 2),
                 "messages_per_s": round(self.rate), "ack_p50_ms": round(self.percentile(50), 2),
                 "ack_p99_ms": round(self.percentile(99), 2),
-                "ack_max_ms": round(self.percentile(100), 2)}
+                "ack_max_ms": round(self.percentile(100), 2),
+                "generator_cpu_us_per_message": round(
+                    self.cpu_seconds / max(self.acked, 1) * 1e6, 1)}
 
 
-async def _device(host: str, port: int, device: str, messages: Sequence[bytes],
-                  interval: float, start_at: float, stats: dict, latencies: array) -> None:
-    loop = asyncio.get_running_loop()
-    reader, writer = await asyncio.open_connection(host, port)
-    try:
-        writer.write(encode_login(device))
-        if not (await reader.readline()).startswith(b"#AL#1"):
-            stats["errors"] += 1
+class _Device(asyncio.Protocol):
+    """One simulated device: login, then one packet at a time, each sent when due and only
+    after the previous one was acknowledged (as a real device does). A protocol object, not
+    a task with a stream reader: the generator shares the cores with the service it
+    measures, so its cost per message is kept to a send, a receive and two clock reads."""
+
+    def __init__(self, login: bytes, messages: Sequence[bytes], due: float, interval: float,
+                 run: _Run) -> None:
+        self.login, self.messages, self.due, self.interval, self.run = (
+            login, messages, due, interval, run)
+        self.transport: asyncio.Transport | None = None
+        self.next = 0
+        self.sent_at = 0.0
+        self.in_flight = False
+        self.logged_in = False
+        self.buffer = b""
+        self.finished = run.loop.create_future()
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        transport.write(self.login)
+
+    def connection_lost(self, exc) -> None:
+        if not self.finished.done():
+            if self.in_flight:                # the packet in flight got no reply
+                self.run.errors += 1
+            self.finished.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer + data if self.buffer else data
+        if not buffer.endswith(b"\n"):        # a partial reply: wait for its line end
+            self.buffer = buffer
             return
-        due = start_at
-        for message in messages:
-            wait = due - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            if loop.time() > stats["until"]:
-                break
-            sent = time.perf_counter()
-            writer.write(message)
-            stats["sent"] += 1
-            reply = await reader.readline()
-            latencies.append((time.perf_counter() - sent) * 1000)
-            if reply.startswith(b"#AD#1"):
-                stats["acked"] += 1
+        self.buffer = b""
+        if not self.logged_in:
+            if not buffer.startswith(b"#AL#1"):
+                self.run.errors += 1
+                self.transport.close()
+                return
+            self.logged_in = True
+        else:
+            run = self.run
+            self.in_flight = False
+            run.latencies.append((time.perf_counter() - self.sent_at) * 1000)
+            if buffer.startswith(b"#AD#1"):
+                run.acked += 1
             else:
-                stats["errors"] += 1
-                if not reply:
-                    return
-            due += interval
-    finally:
-        writer.close()
+                run.errors += 1
+        self._schedule()
+
+    def _schedule(self) -> None:
+        loop = self.run.loop
+        if (self.next >= len(self.messages) or self.due > self.run.until
+                or loop.time() > self.run.until):
+            self.transport.close()
+            return
+        if self.due > loop.time():
+            loop.call_at(self.due, self._send)
+        else:                                 # behind schedule: send at once
+            self._send()
+
+    def _send(self) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        message = self.messages[self.next]
+        self.next += 1
+        self.due += self.interval
+        self.run.sent += 1
+        self.in_flight = True
+        self.sent_at = time.perf_counter()
+        self.transport.write(message)
+
+
+class _Run:
+    def __init__(self, loop, until: float) -> None:
+        self.loop, self.until = loop, until
+        self.sent = self.acked = self.errors = 0
+        self.latencies = array("f")
+        self.cpu_at_start = time.process_time()
+
+    def start_cpu(self) -> None:
+        """The generator's own CPU is counted from the common start (not the set-up)."""
+        self.cpu_at_start = time.process_time()
 
 
 async def _run(host: str, port: int, devices: Sequence[str], rate: float, seconds: float,
@@ -139,15 +196,22 @@ async def _run(host: str, port: int, devices: Sequence[str], rate: float, second
     interval = len(devices) / rate if rate else 0.0
     # every generator process starts sending at the same wall-clock instant
     start_at = loop.time() + max(0.5 + len(devices) / 2000, start_wall - time.time())
-    stats = {"sent": 0, "acked": 0, "errors": 0, "until": start_at + seconds}
-    latencies = array("f")
-    tasks = [asyncio.create_task(_device(host, port, device, messages[device], interval,
-                                         start_at + (i / len(devices)) * interval, stats,
-                                         latencies))
-             for i, device in enumerate(devices)]
-    results = await asyncio.gather(*tasks, return_exceptions=True)
-    stats["errors"] += sum(1 for r in results if isinstance(r, Exception))
-    return stats, latencies, max(loop.time() - start_at, 1e-9)
+    run = _Run(loop, start_at + seconds)
+    loop.call_at(start_at, run.start_cpu)
+    protocols = []
+    for i, device in enumerate(devices):
+        protocol = _Device(encode_login(device), messages[device],
+                           start_at + (i / len(devices)) * interval, interval, run)
+        try:
+            await loop.create_connection(lambda p=protocol: p, host, port)
+        except OSError:
+            run.errors += 1
+            continue
+        protocols.append(protocol)
+    await asyncio.gather(*(p.finished for p in protocols))
+    stats = {"sent": run.sent, "acked": run.acked, "errors": run.errors,
+             "cpu": time.process_time() - run.cpu_at_start}
+    return stats, run.latencies, max(loop.time() - start_at, 1e-9)
 
 
 def _per_device(seconds: float, rate: float, connections: int) -> int:
@@ -160,8 +224,9 @@ def _worker(args) -> tuple[dict, bytes, float]:
     messages = {device: _messages(device, per_device, start) for device in devices}
     gc.freeze()                         # the prepared messages: no collector pauses over them
     gc.set_threshold(50_000, 20, 100)   # so a pause of the generator is not counted as latency
-    stats, latencies, elapsed = asyncio.run(_run(host, port, devices, rate, seconds, messages,
-                                                 start_wall))
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        stats, latencies, elapsed = runner.run(_run(host, port, devices, rate, seconds,
+                                                    messages, start_wall))
     return stats, latencies.tobytes(), elapsed
 
 
@@ -188,7 +253,7 @@ def run_loadgen(host: str, port: int, *, connections: int, rate: float, seconds:
         with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
             outputs = pool.map(_worker, jobs)
     latencies = array("f")
-    totals = {"sent": 0, "acked": 0, "errors": 0}
+    totals = {"sent": 0, "acked": 0, "errors": 0, "cpu": 0.0}
     elapsed = 0.0
     for stats, raw, seconds_taken in outputs:
         chunk = array("f")
@@ -198,4 +263,4 @@ def run_loadgen(host: str, port: int, *, connections: int, rate: float, seconds:
             totals[key] += stats[key]
         elapsed = max(elapsed, seconds_taken)
     return LoadResult(connections, totals["sent"], totals["acked"], totals["errors"], elapsed,
-                      array("f", sorted(latencies)))
+                      array("f", sorted(latencies)), totals["cpu"])

@@ -23,7 +23,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from kzreg.escort.engine import STATE_CODES, DetectionEngine, Report, to_us
+from kzreg.escort.engine import STATE_CODES, DetectionEngine, Report, from_us, to_us
 from kzreg.escort.situations import Situation, SituationType
 from kzreg.law.settings import get_setting
 from kzreg.platform.db import get_engine, unit_of_work
@@ -59,8 +59,10 @@ class Pipeline:
     """Store → acknowledge → detect, for one process (or one JetStream partition)."""
 
     def __init__(self, url: str | None = None, *, clock: Clock = utc_now,
-                 owns_device: Callable[[str], bool] | None = None) -> None:
+                 owns_device: Callable[[str], bool] | None = None,
+                 forward: Callable[[Columns], None] | None = None) -> None:
         self.url = url
+        self.forward = forward
         self.clock = clock
         self.owns_device = owns_device or (lambda device: True)
         self.store = PositionStore(
@@ -107,6 +109,7 @@ class Pipeline:
             done(ConnectionAbortedError("the tracking service stopped"))
         self._executor.shutdown(wait=True)
         self.store.close()
+        log.info("stopped: %s", json.dumps(self.stats))
 
     async def _db(self, fn: Callable, *args):
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
@@ -167,6 +170,9 @@ class Pipeline:
             acknowledged = acknowledge()
             if asyncio.iscoroutine(acknowledged):
                 await acknowledged
+        if self.forward is not None:         # a listener worker: the judge is elsewhere
+            self.forward(columns(result))
+            return result
         events = self.judge(result)
         if events:
             await self._db(self.record, events)
@@ -175,23 +181,24 @@ class Pipeline:
     def judge(self, result: BatchResult) -> list[Situation]:
         """The new positions (each seal's in fix-time order: a black-box packet is judged
         in its own order) and, for seals that sent nothing new, the signal alone."""
+        return self.judge_columns(columns(result, self._activated))
+
+    def judge_columns(self, batch: Columns) -> list[Situation]:
+        """`judge` on a batch in column form (`columns`), as a listener worker process
+        forwards it (kzreg.tracking.workers); rows of seals not under control here are
+        left out."""
+        seals, fix_us, recv_us, lats, lons, states, valid, heard = batch
         active = self._activated
-        rows = [(seal, p, received) for seal, p, received in result.stored if seal in active]
-        found: list[Situation] = []
-        if rows:
-            if len(rows) > 1:
-                rows.sort(key=lambda row: (row[0], row[1].fix_time))
-            found = self.engine.observe_columns(
-                [row[0] for row in rows], [to_us(row[1].fix_time) for row in rows],
-                [to_us(row[2]) for row in rows], [row[1].lat for row in rows],
-                [row[1].lon for row in rows],
-                [STATE_CODES[row[1].seal_state.value if row[1].seal_state else None]
-                 for row in rows],
-                [row[1].valid for row in rows])
-        judged = {row[0] for row in rows}
-        heard = [Report(seal, received, received) for seal, received in result.heard.values()
-                 if seal in active and seal not in judged]
-        return found + self.engine.observe_many(heard) if heard else found
+        if not all(seal in active for seal in seals):
+            keep = [n for n, seal in enumerate(seals) if seal in active]
+            seals, fix_us, recv_us, lats, lons, states, valid = (
+                [column[n] for n in keep]
+                for column in (seals, fix_us, recv_us, lats, lons, states, valid))
+        found = (self.engine.observe_columns(seals, fix_us, recv_us, lats, lons, states, valid)
+                 if seals else [])
+        reports = [Report(seal, at, at) for seal, at in
+                   ((seal, from_us(us)) for seal, us in heard if seal in active)]
+        return found + self.engine.observe_many(reports) if reports else found
 
     # -- situations ---------------------------------------------------------------------
     def record(self, found: Sequence[Situation]) -> None:
@@ -333,6 +340,48 @@ class Pipeline:
                 await self.poll_seals()
             except Exception:
                 log.exception("polling seal changes failed; retrying")
+
+
+# a batch for the detection engine: seals, fix and receipt instants (µs), lat, lon, state
+# codes, validity, and (seal, receipt µs) of the seals heard from without a new position
+Columns = tuple[list, list, list, list, list, list, list, list]
+_US: dict[dt.datetime, int] = {}
+
+
+def _us(instant: dt.datetime) -> int:
+    """`to_us`, remembered: live fixes fall on the same whole seconds (see store._iso)."""
+    us = _US.get(instant)
+    if us is None:
+        if len(_US) >= 50_000:
+            _US.clear()
+        us = _US[instant] = to_us(instant)
+    return us
+
+
+def columns(result: BatchResult, active: Container[str] | None = None) -> Columns:
+    """The newly stored positions of `result` with a seal (of the `active` ones, if given)
+    in column form, each seal's in fix-time order, and the seals heard from otherwise."""
+    rows = [(seal, p, received) for seal, p, received in result.stored
+            if seal is not None and (active is None or seal in active)]
+    if len(rows) > 1:
+        rows.sort(key=lambda row: (row[0], row[1].fix_time))
+    received_us: dict[int, int] = {}              # one receipt instant per message
+    recv = []
+    for _, _, received in rows:
+        us = received_us.get(id(received))
+        if us is None:
+            us = received_us[id(received)] = to_us(received)
+        recv.append(us)
+    seals = [row[0] for row in rows]
+    judged = set(seals)
+    heard = [(seal, to_us(received)) for seal, received in result.heard.values()
+             if seal is not None and seal not in judged
+             and (active is None or seal in active)]
+    return (seals, [_us(row[1].fix_time) for row in rows], recv,
+            [row[1].lat for row in rows], [row[1].lon for row in rows],
+            [STATE_CODES[row[1].seal_state.value if row[1].seal_state else None]
+             for row in rows],
+            [row[1].valid for row in rows], heard)
 
 
 def _row(situation: Situation) -> dict[str, Any]:

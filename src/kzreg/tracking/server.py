@@ -19,13 +19,14 @@ import gc
 import json
 import logging
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from kzreg.law.errors import KzregError
+from kzreg.law.errors import InputError, KzregError
 from kzreg.law.settings import get_setting
 from kzreg.tracking.protocols import PROTOCOLS
 from kzreg.tracking.protocols.base import Decoded
@@ -33,6 +34,10 @@ from kzreg.tracking.store import Incoming
 
 log = logging.getLogger("kzreg.tracking.server")
 READ_SIZE = 64 * 1024
+# corrupt frames of one connection kept in quarantine; beyond, a garbage stream is only
+# logged (the operator has seen enough of it; the database is not flooded)
+QUARANTINED_PER_CONNECTION = 100
+BACKLOG = 4096                  # thousands of devices reconnect at once after an outage
 
 
 class Sink(Protocol):
@@ -45,6 +50,16 @@ class Sink(Protocol):
 
     def submit_nowait(self, incoming: Incoming,
                       done: Callable[[BaseException | None], None]) -> None: ...
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop when it is installed (its transports are C: a receive and a send
+    cost a fraction of asyncio's), else asyncio's default (None)."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 def _setting(name: str) -> Any:
@@ -64,8 +79,11 @@ class TrackingServer:
 
     def __init__(self, sink: Sink, *, host: str | None = None,
                  ports: dict[str, int] | None = None, mqtt_client_id: str = "kzreg-tracking",
-                 mqtt_persistent: bool = True) -> None:
+                 mqtt_persistent: bool = True,
+                 sockets: dict[str, socket.socket] | None = None) -> None:
         self.sink = sink
+        # listening sockets made by a parent process (`serve --workers`), shared by workers
+        self.sockets = sockets or {}
         self.mqtt_client_id, self.mqtt_persistent = mqtt_client_id, mqtt_persistent
         self.host = host or _setting("listen_host")
         if ports is None:
@@ -76,8 +94,11 @@ class TrackingServer:
         self.wanted = ports
         self.idle_timeout = _setting("idle_timeout_seconds")
         self.max_frame = _setting("max_frame_bytes")
+        self.max_connections = _setting("max_connections_per_listener")
         self.ports: dict[str, int] = {}
         self.connections = 0
+        self.per_listener: dict[str, int] = {}
+        self.refused = 0
         self.open_connections: set[DeviceConnection] = set()
         self._servers: list[asyncio.AbstractServer] = []
         self._mqtt: MqttSubscriber | None = None
@@ -92,13 +113,15 @@ class TrackingServer:
                 await self._mqtt.start()
                 self.ports[name] = port
                 continue
+            where: dict[str, Any] = ({"sock": self.sockets[name]} if name in self.sockets
+                                     else {"host": self.host, "port": port,
+                                           "reuse_address": True})
             if name == "osmand":
-                server = await asyncio.start_server(self._serve_http, self.host, port,
-                                                    limit=READ_SIZE, reuse_address=True)
+                server = await asyncio.start_server(self._serve_http, limit=READ_SIZE,
+                                                    backlog=BACKLOG, **where)
             elif name in PROTOCOLS:
                 server = await asyncio.get_running_loop().create_server(
-                    self._tcp_handler(name, PROTOCOLS[name]), self.host, port,
-                    reuse_address=True, backlog=4096)
+                    self._tcp_handler(name, PROTOCOLS[name]), backlog=BACKLOG, **where)
             else:
                 log.warning("listener %s: no decoder for it in this build; not started", name)
                 continue
@@ -120,6 +143,20 @@ class TrackingServer:
             self._mqtt = None
 
     # -- TCP devices -------------------------------------------------------------------
+    def admit(self, listener: str, peer) -> bool:
+        """Count a new connection of `listener`, or refuse it beyond
+        `tracking.max_connections_per_listener` (logged once per 1,000 refused)."""
+        count = self.per_listener.get(listener, 0)
+        if count >= self.max_connections:
+            if self.refused % 1000 == 0:
+                log.warning("%s: %d connections open, the limit (setting tracking."
+                            "max_connections_per_listener); %s refused (%d so far)",
+                            listener, count, peer, self.refused + 1)
+            self.refused += 1
+            return False
+        self.per_listener[listener] = count + 1
+        return True
+
     def _tcp_handler(self, protocol: str, factory: Callable):
         return lambda: DeviceConnection(self, protocol, _new_session(factory, self.max_frame))
 
@@ -129,6 +166,9 @@ class TrackingServer:
         """A minimal HTTP/1.1 server for Traccar Client / OsmAnd: GET with a query string
         or POST with a JSON (or form) body; 200 only once the positions are stored."""
         peer = writer.get_extra_info("peername")
+        if not self.admit("osmand", peer):
+            writer.transport.abort()
+            return
         try:
             while True:
                 try:
@@ -150,6 +190,7 @@ class TrackingServer:
         except Exception:
             log.exception("osmand %s: connection dropped", peer)
         finally:
+            self.per_listener["osmand"] -= 1
             writer.close()
 
     async def _osmand(self, method: str, target: str, body: bytes,
@@ -166,12 +207,14 @@ class TrackingServer:
             return 400, "no position: expected a query string or a JSON body"
         try:
             positions = decode_osmand(message)
-        except KzregError as error:
-            log.warning("osmand %s: rejected: %s", peer, error)
-            return 400, str(error)
         except Exception as error:  # noqa: BLE001 - bad input must not end the listener
-            log.warning("osmand %s: rejected: %r", peer, error)
-            return 400, "malformed message"
+            reason = str(error) if isinstance(error, KzregError) else "malformed message"
+            log.warning("osmand %s: rejected: %s", peer, reason)
+            text = message if isinstance(message, str) else message.decode("utf-8", "replace")
+            await self.sink.submit(Incoming("", "osmand", self.sink.clock(), (),
+                                            [(f"request rejected: {reason}"[:300],
+                                              text[:4096])], signal=False))
+            return 400, reason
         if positions:
             device = positions[0].device
             await self.sink.submit(Incoming(device, "osmand", self.sink.clock(), positions))
@@ -193,16 +236,26 @@ class DeviceConnection(asyncio.Protocol):
         self.waiting = False
         self.backlog: list[bytes] = []
         self.last_active = 0.0
+        self.quarantined = 0
+        self.refused = False
         self._idle: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport) -> None:
         self.transport, self.peer = transport, transport.get_extra_info("peername")
-        self.server.connections += 1
+        server = self.server
+        if not server.admit(self.protocol, self.peer):
+            self.refused = True
+            transport.abort()
+            return
+        server.connections += 1
         self.server.open_connections.add(self)
         self.last_active = asyncio.get_running_loop().time()
         self._arm_idle(self.server.idle_timeout)
 
     def connection_lost(self, exc) -> None:
+        if self.refused:
+            return
+        self.server.per_listener[self.protocol] -= 1
         self.server.connections -= 1
         self.server.open_connections.discard(self)
         if self._idle is not None:
@@ -240,14 +293,22 @@ class DeviceConnection(asyncio.Protocol):
             self.transport.close()
             return
         device = decoded.device or self.session.device or ""
+        kept = []
         for rejected in decoded.rejected:
             log.warning("%s %s (%s): frame rejected: %s %r", self.protocol, self.peer,
                         device or "not logged in", rejected.reason, rejected.frame[:80])
+            if self.quarantined < QUARANTINED_PER_CONNECTION:
+                self.quarantined += 1
+                kept.append((f"frame rejected: {rejected.reason}"[:300],
+                             _payload(self.protocol, rejected.frame)))
         # any valid packet of an identified device is a transmission (a signal)
-        if decoded.positions or (device and decoded.reply and not decoded.rejected):
+        signal = bool(decoded.positions) or bool(device and decoded.reply
+                                                 and not decoded.rejected)
+        if signal or kept:
             self.waiting = True
             self.server.sink.submit_nowait(
-                Incoming(device, self.protocol, self.server.sink.clock(), decoded.positions),
+                Incoming(device, self.protocol, self.server.sink.clock(), decoded.positions,
+                         kept, signal),
                 lambda error: self._stored(decoded, error))
         else:
             self._answer(decoded)
@@ -275,6 +336,11 @@ class DeviceConnection(asyncio.Protocol):
             log.warning("%s %s (%s): connection closed after a corrupt stream",
                         self.protocol, self.peer, self.session.device)
             self.transport.close()
+
+
+def _payload(protocol: str, frame: bytes) -> str:
+    """A rejected frame as quarantine text: hexadecimal for a binary protocol."""
+    return frame.hex() if protocol == "egts" else frame.decode("utf-8", "replace")
 
 
 async def _read_request(reader: asyncio.StreamReader, limit: int):
@@ -387,22 +453,45 @@ class MqttSubscriber:
             self._client = None
 
 
-async def serve_until_stopped(url: str | None = None, *, partitioned: bool = False,
-                              ready: Callable[[TrackingServer], None] | None = None) -> None:
-    """`kzreg tracking serve`: the pipeline (or the JetStream publisher) and the enabled
-    listeners, until SIGTERM or SIGINT; then the listeners close and queued data are stored."""
-    from kzreg.tracking.pipeline import Pipeline
-
+def tune_process() -> None:
+    """Interpreter settings of a service process serving thousands of devices."""
     # the writer threads wait for the GIL each time a database round trip returns; with the
     # default 5 ms switch interval and a busy event loop that wait dominates a batch's time
     sys.setswitchinterval(0.0005)
     # thousands of connections and an engine of many seals are long-lived objects: full
     # collections over them are pauses every device waits for; collect young ones less often
     gc.set_threshold(50_000, 20, 100)
+
+
+def stop_event() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+async def serve_until_stopped(url: str | None = None, *, partitioned: bool = False,
+                              workers: int = 1,
+                              ready: Callable[[TrackingServer], None] | None = None) -> None:
+    """`kzreg tracking serve`: the pipeline (or the JetStream publisher) and the enabled
+    listeners, until SIGTERM or SIGINT; then the listeners close and queued data are stored.
+    With `workers` > 1 the listeners and storage run in that many processes and this one
+    judges (kzreg.tracking.workers)."""
+    from kzreg.tracking.pipeline import Pipeline
+
+    if workers > 1:
+        if partitioned:
+            raise InputError("--workers and --partitioned are alternatives: in the "
+                             "partitioned mode the jetstream-workers scale out",
+                             field="workers")
+        from kzreg.tracking.workers import serve_workers
+
+        await serve_workers(workers, url)
+        return
+    tune_process()
+    stop = stop_event()
     if partitioned:
         from kzreg.tracking.jetstream import JetStreamPublisher
 

@@ -35,6 +35,10 @@ log = logging.getLogger("kzreg.tracking.store")
 COLUMNS = ("device", "fix_time", "seal", "server_time", "lat", "lon", "speed", "course",
            "valid", "seal_state", "battery", "archive")
 UNKNOWN_DEVICE = "unknown device: no seal is registered for it"
+UNIQUE_VIOLATION = "23505"            # PostgreSQL's SQLSTATE for a duplicate key
+# after a batch that held a resent record, this many go through staging (resends come in
+# bursts: a device emptying its black box); then COPY goes straight into the table again
+DIRECT_SKIP_AFTER_DUPLICATE = 20
 
 
 @dataclass(slots=True)
@@ -47,6 +51,7 @@ class Incoming:
     received_at: dt.datetime
     positions: Sequence[Position] = ()
     rejected: Sequence[tuple[str, str]] = ()   # (reason, payload): kept in quarantine
+    signal: bool = True            # False: only rejected frames, not a sign of life
 
 
 @dataclass(slots=True)
@@ -74,6 +79,20 @@ def _copy_text(value: str | None) -> str:
                                               or "\n" in value or "\r" in value) else value
 
 
+_ISO: dict[dt.datetime, str] = {}
+
+
+def _iso(instant: dt.datetime) -> str:
+    """`instant.isoformat()`, remembered: live devices' fixes fall on the same whole
+    seconds, so a batch repeats a few hundred instants (a datetime caches its hash)."""
+    text = _ISO.get(instant)
+    if text is None:
+        if len(_ISO) >= 50_000:
+            _ISO.clear()
+        text = _ISO[instant] = instant.isoformat()
+    return text
+
+
 def _copy_number(value: float | None) -> str:
     return NULL if value is None else repr(float(value))
 
@@ -94,6 +113,8 @@ class PositionStore:
         self.bindings: dict[str, str | None] = {}     # known device -> seal number
         self._local = threading.local()    # each writer thread keeps its own connection
         self._open: list = []
+        self._direct_skip = 0
+        self._devices: set[str] = set()    # devices whose tracking_devices row exists
 
     def _connection(self):
         """This thread's connection, held open between batches: no pool checkout and no
@@ -123,25 +144,23 @@ class PositionStore:
 
     # -- the batch ---------------------------------------------------------------------
     def write(self, batch: Sequence[Incoming]) -> BatchResult:
-        result = BatchResult()
         raw = self._connection()
         try:
-            cur = raw.cursor()
-            self._resolve(cur, {item.device for item in batch
-                                if item.device and item.device not in self.bindings})
-            rows, quarantine, seen = self._sort(batch, result)
-            new = self._insert_positions(raw, cur, rows) if rows else set()
-            for seal, position, key, received in rows:
-                if key in new:
-                    result.stored.append((seal, position, received))
-                    new.discard(key)                   # a twin later in the batch is a dup
-                else:
-                    result.duplicates += 1
-            self._insert_quarantine(cur, quarantine)
-            self._heard(cur, seen)
+            try:
+                result, seen = self._write(raw, batch, direct=self._direct_ok())
+            except Exception as error:
+                if not self._duplicate_error(error):
+                    raise
+                # a row of the batch is stored already (a resent record): the whole batch
+                # again, through staging, which tells the duplicates from the new rows
+                raw.rollback()
+                self._forget_staging(raw)
+                self._direct_skip = DIRECT_SKIP_AFTER_DUPLICATE
+                result, seen = self._write(raw, batch, direct=False)
             raw.commit()
             if raw.info.get("tracking_staging") == "created":
                 raw.info["tracking_staging"] = "committed"   # exists from now on
+            self._devices.update(seen)                         # their rows exist now
         except BaseException:
             self._local.raw = None
             if raw in self._open:
@@ -154,17 +173,54 @@ class PositionStore:
             raise
         return result
 
+    def _write(self, raw, batch: Sequence[Incoming], *, direct: bool):
+        """One batch in the open transaction: (result, devices heard from)."""
+        result = BatchResult()
+        cur = raw.cursor()
+        self._resolve(cur, {item.device for item in batch
+                            if item.device and item.device not in self.bindings})
+        rows, quarantine, seen = self._sort(batch, result)
+        if rows:
+            new = self._insert_positions(raw, cur, rows, direct)
+            for seal, position, key, received in rows:
+                if new is None or key in new:
+                    result.stored.append((seal, position, received))
+                else:
+                    result.duplicates += 1
+        self._insert_quarantine(cur, quarantine)
+        self._heard(cur, seen)
+        return result, seen
+
+    def _direct_ok(self) -> bool:
+        """COPY straight into the table unless a batch lately held a resent record."""
+        if not self.postgres:
+            return False
+        if self._direct_skip > 0:
+            self._direct_skip -= 1
+            return False
+        return True
+
+    @staticmethod
+    def _duplicate_error(error: BaseException) -> bool:
+        return getattr(error, "sqlstate", None) == UNIQUE_VIOLATION
+
+    @staticmethod
+    def _forget_staging(raw) -> None:
+        if raw.info.get("tracking_staging") == "created":    # rolled back with the batch
+            raw.info.pop("tracking_staging")
+
     def _sort(self, batch: Sequence[Incoming], result: BatchResult):
         rows: list[tuple[str | None, Position, tuple[str, dt.datetime], dt.datetime]] = []
         quarantine: list[tuple] = []
         seen: dict[str, tuple[str, dt.datetime]] = {}
+        keys: set[tuple[str, dt.datetime]] = set()
         for item in batch:
             received = _utc(item.received_at)
             for reason, payload in item.rejected:
                 quarantine.append((received, item.device, item.protocol, reason[:300], None,
                                    payload))
                 result.quarantined += 1
-            if item.device:
+            if item.device and item.signal:
                 last = seen.get(item.device)
                 if last is None or received > last[1]:
                     seen[item.device] = (item.protocol, received)
@@ -180,8 +236,12 @@ class PositionStore:
                               f"{int(self.max_future.total_seconds())} s after its receipt "
                               f"(setting tracking.max_future_seconds)")
                 else:
-                    fix = _utc(position.fix_time)
-                    rows.append((self.bindings[device], position, (device, fix), received))
+                    key = (device, _utc(position.fix_time))
+                    if key in keys:                    # its twin earlier in the batch
+                        result.duplicates += 1
+                    else:
+                        keys.add(key)
+                        rows.append((self.bindings[device], position, key, received))
                     continue
                 quarantine.append((received, device or "", item.protocol, reason,
                                    position.fix_time,
@@ -209,15 +269,26 @@ class PositionStore:
         items = sorted(seen.items())         # one lock order: concurrent batches never deadlock
         if self.postgres:
             # the rows as one JSON parameter: encoding arrays element by element in Python
-            # cost more than the statement itself
-            cur.execute(
-                "INSERT INTO tracking_devices (device_id, protocol, status, first_seen, "
-                "last_seen) SELECT d, p, %s, t, t FROM json_to_recordset(%s::json) "
-                "AS v(d text, p text, t timestamptz) ON CONFLICT (device_id) DO UPDATE SET "
-                "last_seen = GREATEST(tracking_devices.last_seen, EXCLUDED.last_seen), "
-                "first_seen = COALESCE(tracking_devices.first_seen, EXCLUDED.first_seen)",
-                (DEVICE_QUARANTINED, json.dumps([{"d": d, "p": p, "t": t.isoformat()}
-                                                 for d, (p, t) in items])))
+            # cost more than the statement itself. A device whose row exists gets a plain
+            # UPDATE: a fifth of the CPU PostgreSQL spends on INSERT … ON CONFLICT DO UPDATE
+            known = self._devices
+            old = [{"d": d, "t": t.isoformat()} for d, (_, t) in items if d in known]
+            new = [{"d": d, "p": p, "t": t.isoformat()} for d, (p, t) in items
+                   if d not in known]
+            if old:
+                cur.execute(
+                    "UPDATE tracking_devices AS x SET last_seen = v.t FROM "
+                    "json_to_recordset(%s::json) AS v(d text, t timestamptz) "
+                    "WHERE x.device_id = v.d AND (x.last_seen IS NULL OR x.last_seen < v.t)",
+                    (json.dumps(old, separators=(",", ":")),))
+            if new:
+                cur.execute(
+                    "INSERT INTO tracking_devices (device_id, protocol, status, first_seen, "
+                    "last_seen) SELECT d, p, %s, t, t FROM json_to_recordset(%s::json) "
+                    "AS v(d text, p text, t timestamptz) ON CONFLICT (device_id) DO UPDATE "
+                    "SET last_seen = GREATEST(tracking_devices.last_seen, EXCLUDED.last_seen),"
+                    " first_seen = COALESCE(tracking_devices.first_seen, EXCLUDED.first_seen)",
+                    (DEVICE_QUARANTINED, json.dumps(new, separators=(",", ":"))))
         else:
             cur.executemany(
                 "INSERT INTO tracking_devices (device_id, protocol, status, first_seen, "
@@ -228,9 +299,10 @@ class PositionStore:
                  for d, (p, t) in items])
 
     # -- positions ---------------------------------------------------------------------
-    def _insert_positions(self, raw, cur, rows) -> set[tuple[str, dt.datetime]]:
+    def _insert_positions(self, raw, cur, rows, direct: bool):
+        """The keys of the rows that were new, or None when all were."""
         if self.postgres:
-            return self._copy_postgres(raw, cur, rows)
+            return self._copy_postgres(raw, cur, rows, direct)
         new: set[tuple[str, dt.datetime]] = set()
         sql = (f"INSERT OR IGNORE INTO tracking_positions ({', '.join(COLUMNS)}) "
                f"VALUES ({', '.join('?' * len(COLUMNS))})")
@@ -243,21 +315,30 @@ class PositionStore:
                 new.add(key)
         return new
 
-    def _copy_postgres(self, raw, cur, rows) -> set[tuple[str, dt.datetime]]:
+    def _copy_postgres(self, raw, cur, rows, direct: bool):
+        columns = ", ".join(COLUMNS)
+        # COPY's text format written directly: several times cheaper than write_row
+        lines = []
+        stamp_of, stamp = None, ""
+        for seal, p, key, received in rows:
+            if received is not stamp_of:               # one receipt stamp per message
+                stamp_of, stamp = received, received.isoformat()
+            state = p.seal_state
+            lines.append(f"{_copy_text(key[0])}\t{_iso(key[1])}\t"
+                         f"{_copy_text(seal)}\t{stamp}\t{p.lat!r}\t{p.lon!r}\t"
+                         f"{_copy_number(p.speed_kmh)}\t{_copy_number(p.course)}\t"
+                         f"{'t' if p.valid else 'f'}\t{state.value if state else NULL}\t"
+                         f"{_copy_number(p.battery)}\t{'t' if p.archive else 'f'}\n")
+        if direct:
+            # no resent record lately: every row is new, so straight into the table (a
+            # duplicate fails the COPY, and `write` redoes the batch through staging)
+            with cur.copy(f"COPY tracking_positions ({columns}) FROM STDIN") as copy:
+                copy.write("".join(lines))
+            return None
         if raw.info.get("tracking_staging") != "committed":
             cur.execute("CREATE TEMP TABLE IF NOT EXISTS tracking_staging "
                         "(LIKE tracking_positions) ON COMMIT DELETE ROWS")
             raw.info["tracking_staging"] = "created"
-        columns = ", ".join(COLUMNS)
-        # COPY's text format written directly: several times cheaper than write_row
-        lines = []
-        for seal, p, key, received in rows:
-            state = p.seal_state
-            lines.append(f"{_copy_text(key[0])}\t{key[1].isoformat()}\t"
-                         f"{_copy_text(seal)}\t{received.isoformat()}\t{p.lat!r}\t{p.lon!r}\t"
-                         f"{_copy_number(p.speed_kmh)}\t{_copy_number(p.course)}\t"
-                         f"{'t' if p.valid else 'f'}\t{state.value if state else NULL}\t"
-                         f"{_copy_number(p.battery)}\t{'t' if p.archive else 'f'}\n")
         with cur.copy(f"COPY tracking_staging ({columns}) FROM STDIN") as copy:
             copy.write("".join(lines))
         cur.execute(f"INSERT INTO tracking_positions ({columns}) SELECT {columns} FROM "

@@ -14,6 +14,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from kzreg.law.settings import override
 from kzreg.platform.db import unit_of_work
 from kzreg.tracking import registry
 from kzreg.tracking.models import TrackingDevice, TrackingPosition, TrackingSituation
@@ -133,13 +134,13 @@ def test_resent_records_are_acknowledged_and_stored_once(db):
 def test_corrupt_frames_do_not_disturb_other_devices(db, caplog):
     _register(db)
     now = _now()
+    frame = encode_data(Position(OTHER, now, 43.2, 76.9))
+    broken = frame[:-8] + (b"0000" if frame[-6:-2] != b"0000" else b"FFFF") + b"\r\n"
 
     async def scenario(port: int, pipeline: Pipeline) -> None:
         bad, good = await Device.connect(port), await Device.connect(port)
         assert await bad.send(encode_login(OTHER)) == b"#AL#1\r\n"
         assert await good.send(encode_login(IMEI)) == b"#AL#1\r\n"
-        frame = encode_data(Position(OTHER, now, 43.2, 76.9))
-        broken = frame[:-8] + (b"0000" if frame[-6:-2] != b"0000" else b"FFFF") + b"\r\n"
         assert await bad.send(broken) == b"#AD#16\r\n"              # CRC refused
         assert (await bad.send(b"#D#garbage;;\r\n")).startswith(b"#AD#")
         assert await good.send(encode_data(Position(IMEI, now, 43.3, 76.9))) == b"#AD#1\r\n"
@@ -157,6 +158,55 @@ def test_corrupt_frames_do_not_disturb_other_devices(db, caplog):
         asyncio.run(_with_service(db, scenario))
     assert "CRC-16 does not match" in caplog.text
     assert len(_rows(db, device=IMEI)) == 2 and len(_rows(db, device=OTHER)) == 1
+    # the rejected frames are kept for the operator with their reason and device
+    with unit_of_work(db) as session:
+        kept = sorted((q.reason, q.payload) for q in registry.quarantined(session, device=OTHER))
+    assert [reason for reason, _ in kept] == [
+        "frame rejected: D packet CRC-16 does not match"] * 2 + [
+        "frame rejected: no line end within 65536 bytes"]
+    payloads = {payload for _, payload in kept}
+    assert {"#D#garbage;;", broken.decode().strip(), "#D#" + "9" * 253} == payloads
+
+
+def test_rejected_frame_is_not_a_signal(db):
+    _register(db)
+
+    async def scenario(port: int, pipeline: Pipeline) -> None:
+        device = await Device.connect(port)
+        assert await device.send(encode_login(IMEI)) == b"#AL#1\r\n"     # a signal
+        await asyncio.sleep(0.05)
+        assert await device.send(b"#D#garbage;;\r\n") == b"#AD#16\r\n"  # not one
+        await device.close()
+
+    asyncio.run(_with_service(db, scenario))
+    with unit_of_work(db) as session:
+        seen = session.get(TrackingDevice, IMEI).last_seen
+        kept = registry.quarantined(session, device=IMEI)
+    assert [q.payload for q in kept] == ["#D#garbage;;"]
+    assert seen is not None and seen < kept[0].received_at
+
+
+def test_connections_beyond_the_limit_are_refused(db):
+    _register(db)
+
+    async def scenario(port: int, pipeline: Pipeline) -> None:
+        first, second = await Device.connect(port), await Device.connect(port)
+        assert await first.send(encode_login(IMEI)) == b"#AL#1\r\n"
+        assert await second.send(encode_login(OTHER)) == b"#AL#1\r\n"
+        third = await Device.connect(port)
+        try:
+            assert await asyncio.wait_for(third.reader.read(), 10) == b""   # closed at once
+        except ConnectionResetError:
+            pass
+        await first.close()
+        await asyncio.sleep(0.2)
+        fourth = await Device.connect(port)                       # room again
+        assert await fourth.send(encode_login(IMEI)) == b"#AL#1\r\n"
+        await second.close()
+        await fourth.close()
+
+    with override(tracking__max_connections_per_listener=2):
+        asyncio.run(_with_service(db, scenario))
 
 
 def test_unknown_device_is_quarantined_and_shown(db):

@@ -19,7 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kzreg.defense import contracts_service as svc
-from kzreg.defense import execution_service as ex
+from kzreg.defense import execution_service as execution
+from kzreg.defense import modification_service as modification
+from kzreg.defense import monitoring_service as monitoring
+from kzreg.defense import reserve_service as reserve
 from kzreg.defense.contracts_models import DefenseContract
 from kzreg.law.calendar import ALMATY, local_date
 from kzreg.platform.actors import Actor, Role
@@ -74,9 +77,9 @@ def load(session: Session) -> str | None:
     def control(cid: int, days_ago: int) -> None:
         """The military representatives' list of every line, approved (Art 27 p.2)."""
         _, row = svc.get_contract(session, officer, cid)
-        ex.develop_control_list(session, officer, cid, {"items": [
+        monitoring.develop_control_list(session, officer, cid, {"items": [
             {"item": x["item"]} for x in row.lines]}, at=at(days_ago))
-        ex.approve_control_list(session, officer, cid, at=at(days_ago - 1))
+        monitoring.approve_control_list(session, officer, cid, at=at(days_ago - 1))
 
     def conclude(cid: int, sent: int, received: int, signed: int | None, contractor=qorgan):
         svc.send(session, officer, cid, at=at(sent))
@@ -94,26 +97,26 @@ def load(session: Session) -> str | None:
     line = {"item": "Armoured vehicle cabin", "unit_price": "1500000", "deadline": day(120)}
     cabin = contract("Armoured vehicle cabins, demo", 120, lines=[{**line, "quantity": "20"}])
     conclude(cabin, 112, 111, 100)
-    svc.request_modification(session, officer, cabin, {
+    modification.request_modification(session, officer, cabin, {
         "ground": "quantity_change", "after": {"value": "37800000", "lines": [
             {**line, "quantity": "24", "unit_price": "1575000"}]}}, at=at(40))
-    svc.request_modification(session, officer, cabin, {
+    modification.request_modification(session, officer, cabin, {
         "ground": "quantity_change", "after": {"value": "36000000", "lines": [
             {**line, "quantity": "24"}]}}, at=at(39))
-    ex.add_representative(session, officer, cabin, {
+    monitoring.add_representative(session, officer, cabin, {
         "person": "Maj. A. Ospanov (demo)", "sent_by": "sdp_body", "mandate": "monitoring"},
         at=at(30))
     control(cabin, 35)
-    ex.present_lot(session, officer, cabin, {"number": "C-1", "lot": {
+    execution.present_lot(session, officer, cabin, {"number": "C-1", "lot": {
         "production_complete": True, "set_complete": True, "required_tests": ["acceptance"],
         "failed_tests": ["acceptance"]}}, at=at(5))
-    asked = ex.request_information(session, officer, cabin, {
+    asked = monitoring.request_information(session, officer, cabin, {
         "requester": "military_representatives", "purpose": "actual_costs",
         "subject": "Actual costs of the cabin steel for the price verification (demo)"},
         at=at(20))
-    ex.answer_information(session, qorgan, asked.id, "Cost statement No 14 attached (demo)",
-                          at=at(15))
-    ex.request_information(session, officer, cabin, {
+    monitoring.answer_information(session, qorgan, asked.id, "Cost statement No 14 attached (demo)",
+                                  at=at(15))
+    monitoring.request_information(session, officer, cabin, {
         "requester": "sdp_body", "subject": "Production schedule to the end of the year (demo)",
         "reply_by": day(-2)}, at=at(12))
     # in execution, a delivery deadline missed (notified to the SDP body)
@@ -124,11 +127,11 @@ def load(session: Session) -> str | None:
          "deadline": day(60)}])
     conclude(late, 145, 144, 130)
     control(late, 120)                      # the antenna unit is accepted, the kit is late
-    ex.present_lot(session, officer, late, {"number": "A-1", "items": ["Radar antenna unit"],
-                                            "lot": {"production_complete": True,
-                                                    "set_complete": True}}, at=at(30))
-    ex.certify_lot(session, officer, late, "A-1", "QC-DEMO-0020", at=at(29))
-    ex.accept(session, officer, late, "A-1", at=at(28))
+    execution.present_lot(session, officer, late, {"number": "A-1", "items": ["Radar antenna unit"],
+                                                   "lot": {"production_complete": True,
+                                                           "set_complete": True}}, at=at(30))
+    execution.certify_lot(session, officer, late, "A-1", "QC-DEMO-0020", at=at(29))
+    execution.accept(session, officer, late, "A-1", at=at(28))
     svc.record_missed_delivery(session, officer, late, "Radar spare part kit",
                                today - dt.timedelta(days=10), at=at(9))
     # top secret, naming Qorgan's BIN: its clearance-1 user never sees it
@@ -141,25 +144,25 @@ def load(session: Session) -> str | None:
         {"item": "Helmet", "quantity": "1000", "unit_price": "90000", "deadline": day(-5)}])
     conclude(helmets, 195, 194, 180)
     control(helmets, 150)
-    ex.present_lot(session, officer, helmets, {"number": "H-1", "lot": {
+    execution.present_lot(session, officer, helmets, {"number": "H-1", "lot": {
         "production_complete": True, "set_complete": True, "required_tests": ["ballistic"],
         "tests_passed": ["ballistic"]}}, at=at(12))
-    ex.certify_lot(session, officer, helmets, "H-1", "QC-DEMO-0012", at=at(11))
-    ex.accept(session, officer, helmets, "H-1", at=at(10))
+    execution.certify_lot(session, officer, helmets, "H-1", "QC-DEMO-0012", at=at(11))
+    execution.accept(session, officer, helmets, "H-1", at=at(10))
     # fulfilled, then a defect within warranty: counterfeit component, unit replacement
     vests = contract("Body armour vests, demo", 300, lines=[
         {"item": "Vest", "quantity": "500", "unit_price": "150000", "deadline": day(-120)}])
     conclude(vests, 295, 294, 280)
     control(vests, 250)
-    ex.present_lot(session, officer, vests, {"number": "V-1", "lot": {
+    execution.present_lot(session, officer, vests, {"number": "V-1", "lot": {
         "production_complete": True, "set_complete": True}}, at=at(130))
-    ex.certify_lot(session, officer, vests, "V-1", "QC-DEMO-0007", at=at(129))
-    ex.accept(session, officer, vests, "V-1", at=at(128))
+    execution.certify_lot(session, officer, vests, "V-1", "QC-DEMO-0007", at=at(129))
+    execution.accept(session, officer, vests, "V-1", at=at(128))
     svc.pay(session, officer, vests, at=at(110))
-    rec = ex.report_defect(session, officer, vests, {
+    rec = execution.report_defect(session, officer, vests, {
         "description": "plates cracked at the first inspection", "found_on": day(-40)},
         at=at(40))
-    ex.decide_reclamation(session, officer, rec.id, {
+    execution.decide_reclamation(session, officer, rec.id, {
         "contractor_at_fault": True, "counterfeit": True, "notice_received_on": day(-39),
         "remedied_on": day(-9)}, at=at(8))
     svc.assess_penalty(session, officer, vests, {
@@ -180,13 +183,13 @@ def load(session: Session) -> str | None:
     svc.terminate(session, officer, dropped, "the item left the order by Government act",
                   at=at(20))
     # the state material reserve
-    fuel = ex.add_holding(session, officer, {
+    fuel = reserve.add_holding(session, officer, {
         "holder_bin": QORGAN.bin, "holder_name": "Qorgan reserve storage (demo)",
         "holder_kind": "storage_facility", "sdo_contractor": True,
         "nomenclature": "Diesel fuel (demo)", "unit": "t", "available": "1000"}, at=at(100))
-    ex.use_reserve(session, officer, fuel.id, {"quantity": "250", "used_on": day(-60),
-                                               "contract_case_id": cabin}, at=at(60))
-    ex.add_holding(session, officer, {
+    reserve.use_reserve(session, officer, fuel.id, {"quantity": "250", "used_on": day(-60),
+                                                    "contract_case_id": cabin}, at=at(60))
+    reserve.add_holding(session, officer, {
         "holder_bin": IRBIS[1], "holder_name": "Reserve depot No 0 (demo)",
         "holder_kind": "mobilization_order_organization", "sdo_contractor": True,
         "nomenclature": "Ammunition, 152 mm (demo)", "unit": "pcs", "available": "20000",

@@ -1,17 +1,21 @@
-"""State defense order contracts as the system runs them (Law 236-VI Arts 22-23, 19 p.4).
+"""The life of a state defense order contract as the system runs it (Law 236-VI Art 22).
 
 A contract is opened from a placed order item at the instant of the Government act approving
 the order, so its terms run from there (`defense.contract` case): sent within 10 calendar
 days (Art 22 p.5), signed within 20 of receipt (p.6), paid within 30 of the documented
 acceptance (p.8); a term that runs out records a breach. Sending needs a draft with the
 content of p.4 and a payment term of at most 30 days (p.8). The contractor refuses only on
-the three grounds of p.7. Modifications are checked by `modifications.check_modification`
-against the contract's own terms (Art 23; Art 19 p.4): refused requests are kept with the
-validator's findings. Refusals, late conclusion, termination, amendments and missed delivery
-deadlines are notified at once to the SDP body's people (p.12). Penalties are credited to the
-republican budget (p.10), each marked when recovered. The board is searched and exported
-within the caller's clearance. Execution, acceptance line by line, monitoring, reclamation
-and the reserve are in `execution_service`.
+the three grounds of p.7. Refusals, late conclusion, termination, amendments and missed
+delivery deadlines are notified at once to the SDP body's people (p.12). Penalties are
+credited to the republican budget (p.10), each marked when recovered. The board is searched
+and exported within the caller's clearance.
+
+The other contract services build on this module's conventions (`instant`, `validated`,
+`officer`, `audit_contract`, `get_contract`): modifications (Art 23) in
+`modification_service`; lots, acceptance line by line and reclamation (Arts 25, 27, 29) in
+`execution_service`; representatives, the control list and information requests (Arts 24,
+26, 27) in `monitoring_service`; the state material reserve (Art 24 p.4) in
+`reserve_service`.
 
 Every operation runs in the caller's transaction, is audited, and refuses with a
 `KzregError` naming the field and the clause. Contracts carry a secrecy level (Art 25 sub 3)
@@ -49,15 +53,9 @@ from kzreg.defense.contracts_models import (
     DefenseContract,
     DefenseContractNotice,
     DefenseLineAcceptance,
-    DefenseModification,
     DefensePenalty,
 )
-from kzreg.defense.modifications import (
-    ContractTerms,
-    Line,
-    ModificationRequest,
-    check_modification,
-)
+from kzreg.defense.modifications import Line
 from kzreg.defense.workflow import CONTRACT, OFFICERS
 from kzreg.law import calendar
 from kzreg.law.calendar import ALMATY, local_date
@@ -74,6 +72,8 @@ from kzreg.platform.users import users_with_role
 OPEN_STATES = ("approved", "sent", "received", "in_execution", "accepted")
 CENT = Decimal("0.01")
 
+
+# --- conventions of every contract service ---------------------------------------------------
 
 def tenge(value: Decimal | str | int | None) -> str | None:
     """Money as this room's responses show it: exact, with two decimals ("5000.00"); an
@@ -96,7 +96,8 @@ def now_utc() -> dt.datetime:
     return calendar.now_utc()
 
 
-def _at(at: dt.datetime | None) -> dt.datetime:
+def instant(at: dt.datetime | None) -> dt.datetime:
+    """The operation's instant: `at` in UTC, or now."""
     return calendar.to_utc(at, field="at") if at is not None else now_utc()
 
 
@@ -113,7 +114,28 @@ def validated(model: type[BaseModel], data: Any, prefix: str = "") -> Any:
             from None
 
 
-# --- creating a contract from a placed order item -----------------------------------------
+def officer(actor: Actor) -> None:
+    """Refuse anyone but a defense officer or an administrator."""
+    if actor.role not in OFFICERS:
+        raise Forbidden(f"a {actor.role.value} may not do this: defense officers act for the "
+                        "state", field="actor")
+
+
+def audit_contract(session: Session, actor: Actor, action: str, contract: DefenseContract,
+                   basis: Citation, at: dt.datetime, **data: Any) -> None:
+    """Audit an operation; the entry names the contract and its level, never its content."""
+    audit.append(session, actor=actor, action=action, case_id=contract.case_id,
+                 case_type=CONTRACT, basis=basis, at=at,
+                 data={"secrecy_level": contract.secrecy_level, **data})
+
+
+def check_executing(case: Case) -> None:
+    """Refuse unless the contract is in execution (signed, not yet accepted)."""
+    if case.state != "in_execution":
+        raise Conflict(f"the contract is {case.state!r}, not in execution", field="state")
+
+
+# --- creating a contract from a placed order item --------------------------------------------
 
 class PlacedItem(BaseModel):
     """An item of the approved order with its selected contractor: what a contract is made
@@ -157,8 +179,8 @@ def create_contract(session: Session, actor: Actor, item: PlacedItem | dict[str,
     """Open the contract case at the approving act's adoption, so the 10-day term to send
     it runs from there (Art 22 p.5); the terms are kept in `defense_contracts`."""
     item = validated(PlacedItem, item)
-    at = _at(at)
-    _officer(actor)
+    at = instant(at)
+    officer(actor)
     from kzreg.defense.order import category
 
     category(item.category)
@@ -204,12 +226,12 @@ def create_contract(session: Session, actor: Actor, item: PlacedItem | dict[str,
         created_at=at)
     session.add(contract)
     session.flush()
-    _audit(session, actor, "defense.contract.created", contract, art("Art 22 p.1"), at,
-           order_ref=item.order_ref, order_item_ref=item.order_item_ref)
+    audit_contract(session, actor, "defense.contract.created", contract, art("Art 22 p.1"), at,
+                   order_ref=item.order_ref, order_item_ref=item.order_item_ref)
     return case
 
 
-# --- reading ------------------------------------------------------------------------------
+# --- reading ---------------------------------------------------------------------------------
 
 def get_contract(session: Session, actor: Actor, case_id: int) -> tuple[Case, DefenseContract]:
     """The contract, or NotFound when it is not one or lies outside the caller's scope or
@@ -352,13 +374,13 @@ def content(contract: DefenseContract):
     return check_content(ContractDraft.model_validate(contract.draft))
 
 
-# --- conclusion: draft, send, receive, sign, refuse ---------------------------------------
+# --- conclusion: draft, send, receive, sign, refuse ------------------------------------------
 
 def update_draft(session: Session, actor: Actor, case_id: int, draft: dict[str, Any], *,
                  at: dt.datetime | None = None) -> DefenseContract:
     """Replace the draft before it is sent (Art 22 p.4); the value stays the lines' total."""
-    at = _at(at)
-    _officer(actor)
+    at = instant(at)
+    officer(actor)
     case, contract = get_contract(session, actor, case_id)
     if case.state != "approved":
         raise Conflict("the draft is fixed once the contract is sent", field="state")
@@ -368,14 +390,15 @@ def update_draft(session: Session, actor: Actor, case_id: int, draft: dict[str, 
                          "modification", field="draft.value", citation=art("Art 22 p.4"))
     contract.draft = jsonable(new.model_copy(update={"value": contract.value})
                               .model_dump(exclude_none=True))
-    _audit(session, actor, "defense.contract.draft_updated", contract, art("Art 22 p.4"), at)
+    audit_contract(session, actor, "defense.contract.draft_updated", contract,
+                   art("Art 22 p.4"), at)
     return contract
 
 
 def send(session: Session, actor: Actor, case_id: int, *,
          at: dt.datetime | None = None) -> Case:
     """Send the contract (Art 22 p.5): only a draft with the content of p.4 and p.8."""
-    at = _at(at)
+    at = instant(at)
     case, contract = get_contract(session, actor, case_id)
     findings = content(contract).value.findings
     if findings:
@@ -392,7 +415,7 @@ def send(session: Session, actor: Actor, case_id: int, *,
 def receive(session: Session, actor: Actor, case_id: int, *,
             at: dt.datetime | None = None) -> Case:
     """Record the contractor's receipt: the 20 days to sign start (Art 22 p.6)."""
-    at = _at(at)
+    at = instant(at)
     _, contract = get_contract(session, actor, case_id)
     case = fire(session, case_id, "receive", actor=actor, at=at)
     contract.received_on = local_date(at)
@@ -402,7 +425,7 @@ def receive(session: Session, actor: Actor, case_id: int, *,
 def sign(session: Session, actor: Actor, case_id: int, *,
          at: dt.datetime | None = None) -> Case:
     """The contractor signs (Art 22 p.6); a late signature is an untimely conclusion (p.12)."""
-    at = _at(at)
+    at = instant(at)
     _, contract = get_contract(session, actor, case_id)
     if contract.received_on is None:
         raise Conflict("the contract has not been received", field="state")
@@ -415,7 +438,7 @@ def sign(session: Session, actor: Actor, case_id: int, *,
 def refuse(session: Session, actor: Actor, case_id: int, refusal: dict[str, Any] | Refusal,
            *, at: dt.datetime | None = None) -> Case:
     """The contractor refuses to conclude: only on a ground of Art 22 p.7, notified (p.12)."""
-    at = _at(at)
+    at = instant(at)
     refusal = validated(Refusal, refusal)
     case, contract = get_contract(session, actor, case_id)
     if actor.role != Role.CONTRACTOR:
@@ -447,93 +470,13 @@ def _late(session: Session, case: Case, contract: DefenseContract, term: Term,
                         f"{term.value}: due {result.due.isoformat()}, done {done.isoformat()}")
 
 
-# --- modification (Art 23, Art 19 p.4) -----------------------------------------------------
-
-def current_terms(contract: DefenseContract) -> ContractTerms:
-    return ContractTerms(value=contract.value,
-                         lines=[Line.model_validate(x) for x in contract.lines],
-                         yearly={int(k): v for k, v in (contract.yearly or {}).items()})
-
-
-def request_modification(session: Session, actor: Actor, case_id: int,
-                         body: dict[str, Any], *,
-                         at: dt.datetime | None = None) -> DefenseModification:
-    """Check a modification against the contract's own terms (`before` is the contract as it
-    stands) and keep the request with the verdict. An allowed one amends the contract and is
-    notified to the SDP body (Art 22 p.12); a refused one is returned with `allowed` False —
-    the caller keeps the record and reports the refusal (`refusal_error`)."""
-    at = _at(at)
-    _officer(actor)
-    case, contract = get_contract(session, actor, case_id)
-    if case.state != "in_execution":
-        raise Conflict(f"a contract is modified in execution; it is {case.state!r}",
-                       field="state")
-    data = {k: v for k, v in dict(body or {}).items() if k != "before"}
-    data.setdefault("modified_on", local_date(at).isoformat())
-    data["before"] = current_terms(contract).model_dump()
-    request = validated(ModificationRequest, data)
-    if request.modified_on > local_date(at):
-        raise InputError("a modification cannot be dated in the future", field="modified_on")
-    _accepted_lines_kept(session, contract, request)
-    result = check_modification(request)
-    verdict = result.value
-    row = DefenseModification(
-        case_id=case_id, ground=request.ground.value,
-        request=jsonable(request.model_dump(exclude_none=True)), allowed=verdict.allowed,
-        failed=list(verdict.failed), value_before=verdict.value_before,
-        value_after=verdict.value_after, explanation=jsonable(result.to_dict()),
-        requested_by=actor.username, requested_at=at)
-    session.add(row)
-    session.flush()
-    if verdict.allowed:
-        fire(session, case_id, "amend", actor=actor, at=at, payload=request,
-             audit_payload=contract.secrecy_level == 0)
-        contract.value = request.after.value
-        if request.after.lines:
-            contract.lines = jsonable([x.model_dump() for x in request.after.lines])
-        if request.after.yearly:
-            contract.yearly = jsonable({str(k): v for k, v in request.after.yearly.items()})
-        notify_sdp_body(session, case, contract, NoticeEvent.AMENDMENT, f"modification-{row.id}",
-                        at, f"ground {request.ground.value}")
-    _audit(session, actor, "defense.contract.modification_" +
-           ("allowed" if verdict.allowed else "refused"), contract,
-           Citation.parse(verdict.basis), at,
-           modification=row.id, ground=request.ground.value)
-    return row
-
-
-def _accepted_lines_kept(session: Session, contract: DefenseContract,
-                         request: ModificationRequest) -> None:
-    """A line the recipient accepted is performed: a modification listing the lines keeps
-    it as it is (Art 25 sub 6; the accepted goods are not re-priced or re-dated)."""
-    if not request.after.lines:
-        return
-    accepted = accepted_items(session, [contract.case_id]).get(contract.case_id, {})
-    after = {x.item: x for x in request.after.lines}
-    for line in current_terms(contract).lines:
-        if line.item in accepted and after.get(line.item) != line:
-            raise Conflict(f"the line {line.item!r} was accepted on "
-                           f"{accepted[line.item].accepted_on.isoformat()}; it cannot change",
-                           field="after.lines")
-
-
-def refusal_error(row: DefenseModification) -> InputError:
-    """The InputError for a refused modification: the first failed condition's clause."""
-    first = row.failed[0] if row.failed else "Art 23: refused"
-    locator, _, text = first.partition(": ")
-    fields = {"Art 19 p.4": "changes_approved_order", "Art 23 p.1 sub 1": "sdo_total_increase"}
-    return InputError(f"modification refused: {text or first}"
-                      + (f" (and {len(row.failed) - 1} more)" if len(row.failed) > 1 else ""),
-                      field=fields.get(locator, "ground"), citation=art(locator))
-
-
-# --- missed delivery, termination, payment, penalties ---------------------------------------
+# --- missed delivery, termination, payment ---------------------------------------------------
 
 def record_missed_delivery(session: Session, actor: Actor, case_id: int, item: str,
                            deadline: dt.date, *, at: dt.datetime | None = None) -> bool:
     """Record a delivery deadline missed and notify the SDP body once (Art 22 p.12).
     False when it was already recorded."""
-    at = _at(at)
+    at = instant(at)
     case, contract = get_contract(session, actor, case_id)
     key = f"{item}@{deadline.isoformat()}"
     if _notice_sent(session, case_id, NoticeEvent.MISSED_DELIVERY, key):
@@ -568,7 +511,7 @@ def missed_deliveries(session: Session, actor: Actor, today: dt.date
 def terminate(session: Session, actor: Actor, case_id: int, note: str, *,
               at: dt.datetime | None = None) -> Case:
     """Terminate on a ground of the contract (Art 22 p.4) and notify the SDP body (p.12)."""
-    at = _at(at)
+    at = instant(at)
     _, contract = get_contract(session, actor, case_id)
     case = fire(session, case_id, "terminate", actor=actor, at=at, payload={"note": note},
                 audit_payload=contract.secrecy_level == 0)
@@ -578,12 +521,14 @@ def terminate(session: Session, actor: Actor, case_id: int, note: str, *,
 
 def pay(session: Session, actor: Actor, case_id: int, *, at: dt.datetime | None = None) -> Case:
     """Record full payment: the contract is fulfilled when both parties performed (p.8-9)."""
-    at = _at(at)
+    at = instant(at)
     _, contract = get_contract(session, actor, case_id)
     case = fire(session, case_id, "pay", actor=actor, at=at)
     contract.paid_on = local_date(at)
     return case
 
+
+# --- penalties (Art 22 p.10) -----------------------------------------------------------------
 
 class PenaltyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -598,8 +543,8 @@ def assess_penalty(session: Session, actor: Actor, case_id: int,
                    at: dt.datetime | None = None) -> DefensePenalty:
     """A penalty for non-performance, recovered by the contract party and credited to the
     republican budget (Art 22 p.10); the amount is the contract's (Art 29 p.6)."""
-    at = _at(at)
-    _officer(actor)
+    at = instant(at)
+    officer(actor)
     body = validated(PenaltyIn, body)
     case, contract = get_contract(session, actor, case_id)
     if body.amount <= 0:
@@ -613,8 +558,8 @@ def assess_penalty(session: Session, actor: Actor, case_id: int,
                          recorded_by=actor.username, recorded_at=at)
     session.add(row)
     session.flush()
-    _audit(session, actor, "defense.contract.penalty_assessed", contract, art("Art 22 p.10"),
-           at, penalty=row.id)
+    audit_contract(session, actor, "defense.contract.penalty_assessed", contract,
+                   art("Art 22 p.10"), at, penalty=row.id)
     return row
 
 
@@ -624,8 +569,8 @@ def recover_penalty(session: Session, actor: Actor, penalty_id: int,
     """Mark a penalty recovered (on `on`, default today): the SDP body or the recipient
     ensures the recovery and the sum goes to the republican budget (Art 22 p.10). With
     `case_id`, a penalty of another contract is "not found"."""
-    at = _at(at)
-    _officer(actor)
+    at = instant(at)
+    officer(actor)
     row = session.get(DefensePenalty, penalty_id)
     if row is None or (case_id is not None and row.case_id != case_id):
         raise NotFound(f"no penalty {penalty_id}", field="penalty_id")
@@ -636,12 +581,32 @@ def recover_penalty(session: Session, actor: Actor, penalty_id: int,
     if on < row.assessed_on or on > local_date(at):
         raise InputError("recovered between the assessment and today", field="recovered_on")
     row.recovered_on = on
-    _audit(session, actor, "defense.contract.penalty_recovered", contract, art("Art 22 p.10"),
-           at, penalty=row.id)
+    audit_contract(session, actor, "defense.contract.penalty_recovered", contract,
+                   art("Art 22 p.10"), at, penalty=row.id)
     return row
 
 
-# --- Art 22 p.12 notices --------------------------------------------------------------------
+def penalties(session: Session, case_id: int) -> list[DefensePenalty]:
+    return list(session.scalars(select(DefensePenalty).where(DefensePenalty.case_id == case_id)
+                                .order_by(DefensePenalty.id)))
+
+
+@dataclass(frozen=True)
+class PenaltySums:
+    """What was assessed, recovered to the republican budget and is still owed (Art 22 p.10)."""
+
+    assessed: Decimal
+    recovered: Decimal
+    outstanding: Decimal
+
+
+def penalty_sums(rows: list[DefensePenalty]) -> PenaltySums:
+    assessed = sum((p.amount for p in rows), Decimal(0))
+    recovered = sum((p.amount for p in rows if p.recovered_on is not None), Decimal(0))
+    return PenaltySums(assessed, recovered, assessed - recovered)
+
+
+# --- Art 22 p.12 notices ---------------------------------------------------------------------
 
 def _notice_sent(session: Session, case_id: int, event: NoticeEvent, key: str) -> bool:
     return session.scalars(select(DefenseContractNotice.id).where(
@@ -689,45 +654,3 @@ def notices(session: Session, case_id: int) -> list[DefenseContractNotice]:
     return list(session.scalars(select(DefenseContractNotice)
                                 .where(DefenseContractNotice.case_id == case_id)
                                 .order_by(DefenseContractNotice.id)))
-
-
-def modifications(session: Session, case_id: int) -> list[DefenseModification]:
-    return list(session.scalars(select(DefenseModification)
-                                .where(DefenseModification.case_id == case_id)
-                                .order_by(DefenseModification.id)))
-
-
-def penalties(session: Session, case_id: int) -> list[DefensePenalty]:
-    return list(session.scalars(select(DefensePenalty).where(DefensePenalty.case_id == case_id)
-                                .order_by(DefensePenalty.id)))
-
-
-@dataclass(frozen=True)
-class PenaltySums:
-    """What was assessed, recovered to the republican budget and is still owed (Art 22 p.10)."""
-
-    assessed: Decimal
-    recovered: Decimal
-    outstanding: Decimal
-
-
-def penalty_sums(rows: list[DefensePenalty]) -> PenaltySums:
-    assessed = sum((p.amount for p in rows), Decimal(0))
-    recovered = sum((p.amount for p in rows if p.recovered_on is not None), Decimal(0))
-    return PenaltySums(assessed, recovered, assessed - recovered)
-
-
-# --- helpers ----------------------------------------------------------------------------------
-
-def _officer(actor: Actor) -> None:
-    if actor.role not in OFFICERS:
-        raise Forbidden(f"a {actor.role.value} may not do this: defense officers act for the "
-                        "state", field="actor")
-
-
-def _audit(session: Session, actor: Actor, action: str, contract: DefenseContract,
-           basis: Citation, at: dt.datetime, **data: Any) -> None:
-    """Audit an operation; the entry names the contract and its level, never its content."""
-    audit.append(session, actor=actor, action=action, case_id=contract.case_id,
-                 case_type=CONTRACT, basis=basis, at=at,
-                 data={"secrecy_level": contract.secrecy_level, **data})

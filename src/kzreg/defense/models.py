@@ -12,7 +12,11 @@
 - amendments of an approved order, each a new dated version approved by its own Government
   act (Art 23 p.1 sub 2), the approved versions never edited (Art 19 p.4);
 - the expert councils of the DSTC's areas (Art 21 p.5-6) and the reports on completed
-  research: examined, considered by the DSTC, approved (Art 21 p.2, p.4; Art 6-1 sub 19).
+  research: examined, considered by the DSTC, approved (Art 21 p.2, p.4; Art 6-1 sub 19);
+- the first head's lists and special state bodies' lists (Art 19 p.1 part 3, p.2 parts
+  2-3), reserve refresh transfers (Art 20 p.3), tasks communicated to contractors
+  (Art 6-1 sub 13, Art 25 sub 4), prototypes and their adoption (Art 21 p.8, Art 7
+  sub 11-13); budget reallocations are versions of the order (Art 6-1 sub 16).
 
 Exact amounts and quantities are kept as decimal text: SQLite has no exact decimal type."""
 
@@ -217,6 +221,12 @@ class DefenseOrderAmendment(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("defense_orders.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="draft")   # draft | approved
+    # amendment: a Government act (Art 23 p.1 sub 2); reallocation: the decision of the
+    # body whose budget holds the funds (Art 6-1 sub 16; Art 25 sub 11)
+    kind: Mapped[str] = mapped_column(String(20), default="amendment",
+                                      server_default="amendment")
+    trigger: Mapped[str | None] = mapped_column(String(40))
+    deciding_body: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text)
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     recipients: Mapped[list[str]] = mapped_column(JSON)
@@ -272,6 +282,104 @@ class DefenseResearchReport(Base):
     secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
     recorded_by: Mapped[str] = mapped_column(String(150))
     recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+class DefenseItemList(Base):
+    """A list deciding what a state body buys within the order, as approved (a later list
+    of the same body and kind replaces it from its date):
+
+    - `head_list`: the first head's list of items of categories 1-1, 2, 3, 7 and 12, in force
+      once agreed (Art 19 p.2 parts 2-3; Art 7 sub 9);
+    - `special_body_list`: a special state body's list of items it includes in the order,
+      part of its budget request (Art 19 p.1 part 3)."""
+
+    __tablename__ = "defense_item_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    state_body: Mapped[str] = mapped_column(String(300), index=True)
+    approved_by: Mapped[str] = mapped_column(String(300))
+    approval_act: Mapped[str] = mapped_column(String(200))
+    approved_on: Mapped[dt.date] = mapped_column(Date)
+    agreeing_body: Mapped[str | None] = mapped_column(String(40))
+    agreement_ref: Mapped[str | None] = mapped_column(String(200))
+    agreed_on: Mapped[dt.date | None] = mapped_column(Date)
+    effective_from: Mapped[dt.date] = mapped_column(Date, index=True)
+    items: Mapped[list[dict[str, str]]] = mapped_column(JSON)    # {category, nomenclature}
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by: Mapped[str] = mapped_column(String(150))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class DefenseReserveTransfer(Base):
+    """The decision to transfer state material reserve assets released for their refresh
+    to the recipient instead of buying the line (Art 20 p.3); the recipient pays the
+    transport."""
+
+    __tablename__ = "defense_reserve_transfers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("defense_order_lines.id"), index=True)
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    decision_ref: Mapped[str] = mapped_column(String(200))
+    assets: Mapped[str] = mapped_column(String(300))
+    quantity: Mapped[str] = mapped_column(String(40))
+    release_act: Mapped[str] = mapped_column(String(300))     # released for refresh
+    requirements_met: Mapped[str] = mapped_column(Text)       # how they meet the TTS
+    transport_paid_by: Mapped[str] = mapped_column(String(40))
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by: Mapped[str] = mapped_column(String(150))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class DefenseTaskNotice(Base):
+    """The task of an approved order communicated to its contractor: what was sent, when,
+    by which body (Art 6-1 sub 13; Art 7 sub 8; Art 25 sub 4)."""
+
+    __tablename__ = "defense_task_notices"
+    __table_args__ = (UniqueConstraint("order_id", "line_ref", "version",
+                                       name="uq_defense_task_notices_line_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("defense_orders.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    line_ref: Mapped[str] = mapped_column(String(40))
+    contractor_bin: Mapped[str] = mapped_column(String(12), index=True)
+    communicated_on: Mapped[dt.date] = mapped_column(Date)
+    communicated_by: Mapped[str] = mapped_column(String(40))     # competence body
+    document_ref: Mapped[str] = mapped_column(String(200))
+    contents: Mapped[dict[str, Any]] = mapped_column(JSON)
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by: Mapped[str] = mapped_column(String(150))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class DefensePrototype(Base):
+    """A prototype, the result of design and experimental works in the order (Art 21 p.8;
+    Art 1 sub 26-2, 26-3): made, state-tested under the testing rules (Art 6-1 sub 20;
+    Art 7 sub 11), accepted for introduction into service (Art 7 sub 13), its documents for
+    mass production reconciled (Art 7 sub 12)."""
+
+    __tablename__ = "defense_prototypes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("defense_applications.id"),
+                                                index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    made_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(30), default="made")
+    testing_rules: Mapped[str | None] = mapped_column(String(300))
+    tested_on: Mapped[dt.date | None] = mapped_column(Date)
+    test_report: Mapped[str | None] = mapped_column(Text)
+    testing_body: Mapped[str | None] = mapped_column(String(40))
+    accepted_on: Mapped[dt.date | None] = mapped_column(Date)
+    acceptance_act: Mapped[str | None] = mapped_column(String(200))
+    accepting_body: Mapped[str | None] = mapped_column(String(40))
+    documents_on: Mapped[dt.date | None] = mapped_column(Date)
+    documents_ref: Mapped[str | None] = mapped_column(String(300))
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_by: Mapped[str] = mapped_column(String(150))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
 
 # Contracts and their execution keep their tables beside the contract rules; imported here so
 # that Alembic and `Base.metadata` see them.

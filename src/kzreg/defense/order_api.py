@@ -24,6 +24,8 @@ from pydantic import BaseModel
 from kzreg.defense import (
     order,
     order_pages,
+    order_records_api,
+    order_records_pages,
     requirement_service,
     research_service,
     secrecy,
@@ -43,6 +45,8 @@ from kzreg.web.auth import DB, ApiActor
 
 router = APIRouter()
 router.include_router(order_pages.router)
+router.include_router(order_records_api.router)
+router.include_router(order_records_pages.router)
 TAGS = ["defense order"]
 API = "/api/defense"
 

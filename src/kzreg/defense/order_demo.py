@@ -1,9 +1,10 @@
 """Demo data of the order (synthetic, unclassified in reality; levels are only labels):
-a register of 20 entities, a research area with its expert council, recipients'
-applications at several secrecy levels, an approved order with its selections (the
-envelope-opening records included), amended once by a later act (version 2), a
-requirement revised after its selection froze version 1, a draft with findings, and a
-top-secret draft a clearance-1 user never sees.
+a register of 20 entities, the Ministry's first head's list (Art 19 p.2), a research area
+with its expert council, recipients' applications at several secrecy levels, an approved
+order with its selections (the envelope-opening records included), amended once by a later
+act (version 2), two tasks communicated to contractors, a requirement revised after its
+selection froze version 1, a draft with findings, and a top-secret draft a clearance-1 user
+never sees.
 
 No real company, act or jurisdiction is named. The offshore list approved by the central
 authorized body for budget execution is not in the corpus; when `data/offshore_zones.yaml`
@@ -18,11 +19,13 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kzreg.defense import list_service as lists
 from kzreg.defense import order_service as service
 from kzreg.defense import register_service as book
 from kzreg.defense import registers
 from kzreg.defense import requirement_service as tts
 from kzreg.defense import research_service as research
+from kzreg.defense import task_service as tasks
 from kzreg.defense import version_service as versions
 from kzreg.defense.models import DefenseOrder
 from kzreg.defense.rules import EntityInput, OffshoreListInput, OpeningInput, OwnerInput
@@ -108,6 +111,14 @@ def _applications(session: Session) -> dict[str, int]:
         ids[key] = service.submit_application(session, DEMO, body).id
 
     ids: dict[str, int] = {}
+    # the first head's list decides categories 1-1, 2, 3, 7, 12 (Art 19 p.2 parts 2-3)
+    lists.record_list(session, DEMO, lists.ItemListIn(
+        state_body=MOD, approved_by=f"the Minister of Defense {MARK}",
+        approval_act=f"Order of the Minister No 12 {MARK}", approved_on=D(2024, 8, 1),
+        agreement_ref=f"letter of agreement No 3 {MARK}", agreed_on=D(2024, 8, 20),
+        items=[lists.ListItemIn(category="2", nomenclature="Overhaul of transport helicopters"),
+               lists.ListItemIn(category="3",
+                                nomenclature="Long-range air surveillance radar")]))
     service.approve_area(session, DEMO, service.AreaIn(
         code="uas", title="Unmanned aerial systems", approved_on=D(2024, 3, 1),
         dstc_decision=f"DSTC minutes No 1 {MARK}"))
@@ -122,7 +133,7 @@ def _applications(session: Session) -> dict[str, int]:
     submit("apc", recipient=MOD, category="1", nomenclature="Armoured personnel carrier",
            quantity=40)
     submit("heli", recipient=MOD, category="2", nomenclature="Overhaul of transport "
-           "helicopters", quantity=6, in_head_list=True, secrecy_level=1)
+           "helicopters", quantity=6, secrecy_level=1)
     submit("trucks", recipient=MOD, category="2", nomenclature="Repair of staff cars",
            quantity=30)   # not on the first head's list: public procurement (Art 19 p.2)
     submit("uniform", recipient=GUARD, category="5", nomenclature="Field uniform set",
@@ -133,7 +144,7 @@ def _applications(session: Session) -> dict[str, int]:
            "reconnaissance drones", quantity=1, unit="work", research_area="uas",
            secrecy_level=1, place_of_delivery="")
     submit("radar", recipient=MOD, category="3", nomenclature="Long-range air surveillance "
-           "radar", quantity=2, in_head_list=True, secrecy_level=2)
+           "radar", quantity=2, secrecy_level=2)
     service.decide_research(session, DEMO, ids["uas"], service.ResearchDecisionIn(
         expert_opinion=f"Expert council on unmanned aerial systems: supported {MARK}",
         dstc_selected=True, dstc_decision=f"DSTC minutes No 4 {MARK}", on=D(2024, 10, 1)))
@@ -183,6 +194,11 @@ def _approved_order(session: Session, apps: dict[str, int]) -> None:
         changes=[versions.ChangeIn(ref=f"L{uniform}", quantity=14000)]))
     versions.approve_amendment(session, DEMO, row.id, 2, versions.ActIn(
         act_number=f"Government decree No 1-DEMO {MARK}", act_date=D(2025, 6, 16)))
+    # the tasks communicated to the contractors (Art 6-1 sub 13): the carriers as approved,
+    # the uniforms as version 2 set them
+    for ref, on in ((f"L{apc}", D(2025, 3, 10)), (f"L{uniform}", D(2025, 6, 20))):
+        tasks.communicate_task(session, DEMO, row.id, ref, tasks.TaskIn(
+            communicated_on=on, document_ref=f"SDP body letter {ref} {MARK}"))
 
 
 def _draft_order(session: Session, apps: dict[str, int]) -> None:

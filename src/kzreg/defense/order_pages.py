@@ -140,9 +140,13 @@ def order_page(order_id: int, request: Request, db: DB, visitor: VisitorDep,
                    if draft and actor.role is not Role.CONTRACTOR else None)
     contracts = (version_service.contracts_of(db, order_id)
                  if history and actor.role is not Role.CONTRACTOR else {})
+    from kzreg.defense.task_service import tasks_view
+
+    tasks = ({(t["line_ref"], t["version"]): t for t in tasks_view(db, actor, order_id)}
+             if history else {})
     return _page(request, visitor, "order_view.html", o=view, check=check, on=day,
                  selections=selections, applications=applications, history=history,
-                 draft=draft, draft_check=draft_check, contracts=contracts,
+                 draft=draft, draft_check=draft_check, contracts=contracts, tasks=tasks,
                  withheld=secrecy.WITHHELD)
 
 
@@ -182,12 +186,33 @@ async def propose_amendment(order_id: int, request: Request, db: DB, visitor: Po
             changes.append(change)
     additions = []
     if f.get("add_nomenclature"):
-        additions.append({k[4:]: v for k, v in f.items() if k.startswith("add_") and v})
+        added: dict[str, Any] = {k[4:]: v for k, v in f.items() if k.startswith("add_") and v}
+        added["selection"] = _addition_selection(f)
+        additions.append(added)
     body = _model(version_service.AmendmentIn, {
+        "kind": f.get("kind") or "amendment", "trigger": f.get("trigger") or None,
         "reason": f.get("reason", ""), "changes": changes, "additions": additions,
         "allocated_funds": f.get("allocated_funds") or None})
     version_service.propose_amendment(db, actor, order_id, body)
     return RedirectResponse(f"/defense/orders/{order_id}#order-versions", status_code=303)
+
+
+def _addition_selection(f: dict[str, str]) -> dict[str, Any]:
+    """The Art 20 selection of an added line from the amendment form (`sel_*` fields)."""
+    participants = _list(f.get("sel_participants"))
+    chosen: dict[str, Any] = {"held_on": f.get("sel_held_on") or None,
+                              "participants": participants,
+                              "winner": f.get("sel_winner") or None}
+    if f.get("sel_opening_held_on"):
+        chosen["opening"] = {
+            "held_on": f["sel_opening_held_on"], "members": _list(f.get("sel_members")),
+            "signed_by": _list(f.get("sel_signed_by")), "envelopes": participants,
+            "audio_ref": f.get("sel_audio_ref") or None,
+            "video_ref": f.get("sel_video_ref") or None}
+    if f.get("sel_ao_bin"):
+        chosen["authorized_organization"] = {"bin": f["sel_ao_bin"],
+                                             "name": f.get("sel_ao_name", "")}
+    return chosen
 
 
 @router.post("/defense/orders/{order_id}/amendments/{number}/approval", include_in_schema=False)
@@ -372,7 +397,10 @@ def selection_form(line_id: int, request: Request, db: DB, visitor: VisitorDep,
         raise service.not_found("line", line_id)
     view = service.get_order(db, actor, line.order_id)
     members = book.search(db, actor, category=line.category, on=_today())
-    return _page(request, visitor, "order_select.html", line=line, o=view, members=members)
+    from kzreg.defense.reserve_transfer_service import transfer_for
+
+    return _page(request, visitor, "order_select.html", line=line, o=view, members=members,
+                 transfer=transfer_for(db, line.id, _today()))
 
 
 @router.post("/defense/lines/{line_id}/selection", include_in_schema=False)
@@ -395,8 +423,7 @@ async def run_selection(line_id: int, request: Request, db: DB, visitor: Posted,
         "winner": f.get("winner") or None, "opening": opening, "authorized_organization": ao,
         "ao_can_supply": f.get("ao_can_supply") != "no",
         "after_exclusion": f.get("after_exclusion") or "public_procurement",
-        "special_state_body": f.get("special_state_body") == "on",
-        "reserve_refresh_match": f.get("reserve_refresh_match") == "on"})
+        "special_state_body": f.get("special_state_body") == "on"})
     record = selection_service.run_selection(db, actor, line_id, body)
     return RedirectResponse(f"/defense/selections/{record.id}", status_code=303)
 
@@ -431,8 +458,7 @@ async def submit_application(request: Request, db: DB, visitor: Posted,
                              actor: PageActor) -> Response:
     f = await _form(request)
     data = {k: v for k, v in f.items() if v != ""}
-    for flag in ("in_head_list", "special_state_body"):
-        data[flag] = f.get(flag) == "on"
+    data["special_state_body"] = f.get("special_state_body") == "on"
     service.submit_application(db, actor, _model(service.ApplicationIn, data))
     return RedirectResponse("/defense/applications", status_code=303)
 

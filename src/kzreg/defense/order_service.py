@@ -152,7 +152,6 @@ class ApplicationIn(BaseModel):
     justification: str = ""
     place_of_delivery: str = Field("", max_length=300)
     research_area: str | None = None
-    in_head_list: bool = False
     special_state_body: bool = False
     submitted_on: dt.date
     secrecy_level: int = 0
@@ -164,9 +163,15 @@ def submit_application(session: Session, actor: Actor,
     officer(actor)
     level = classify(actor, body.secrecy_level)
     quantity = _amount(body.quantity, "quantity")
+    from kzreg.defense.list_service import on_list
+
+    # the first head's list in force on the day decides categories 1-1, 2, 3, 7, 12
+    # (Art 19 p.2 parts 2-3)
+    listed = bool(on_list(session, body.recipient, body.category, body.nomenclature,
+                          body.submitted_on))
     need = applications.Application(
         body.recipient, body.category, body.nomenclature, quantity, body.planning_period,
-        body.justification, body.place_of_delivery, body.research_area, body.in_head_list,
+        body.justification, body.place_of_delivery, body.research_area, listed,
         body.special_state_body, level)
     problems = applications.check_application(
         need, approved_areas(session, body.submitted_on), body.submitted_on).value
@@ -175,7 +180,7 @@ def submit_application(session: Session, actor: Actor,
         recipient=body.recipient, category=body.category, nomenclature=body.nomenclature,
         quantity=_text(quantity), unit=body.unit, planning_period=body.planning_period,
         justification=body.justification, place_of_delivery=body.place_of_delivery,
-        research_area=body.research_area, in_head_list=body.in_head_list,
+        research_area=body.research_area, in_head_list=listed,
         special_state_body=body.special_state_body, submitted_on=body.submitted_on,
         problems=problems, dstc_selected=False, secrecy_level=level,
         recorded_by=actor.username, recorded_at=at)

@@ -171,6 +171,8 @@ class SelectionInput(BaseModel):
     ao_can_supply: bool = True
     after_exclusion: str = "public_procurement"
     offshore_list: OffshoreListInput | None = None
+    on_list: bool | None = Field(None, description="On the first head's or the special state "
+                                 "body's list (None: no list decides)")
 
 
 @rule("defense.selection", title="Contractor selection cascade", citation=art("Art 20"),
@@ -199,7 +201,7 @@ def select(inp: SelectionInput, as_of: dt.date) -> Explained:
                           entity(inp.reserve_supplier), contest,
                           entity(inp.special_body_contractor),
                           entity(inp.authorized_organization), inp.ao_can_supply,
-                          inp.after_exclusion)
+                          inp.after_exclusion, inp.on_list)
     zones = inp.offshore_list.to_list() if inp.offshore_list else None
     return selection.select(item, as_of, book, zones)
 

@@ -3,7 +3,8 @@
 The cascade, as of a date (Art 20 p.2, 3, 5, 7 apply from 1 September 2019, Art 32 p.1):
 
 0. research: Art 20 does not apply (p.8); the DSTC selects on expert-council opinions
-   (Art 21 p.1);
+   (Art 21 p.1); an item that must be on a list (the first head's, Art 19 p.2 part 2; a
+   special state body's, Art 19 p.1 part 3) and is not goes to public procurement;
 1. special state bodies: pp.3-7 do not apply, they select under the order's rules (p.9);
 2. reserve assets released for refresh that meet the recipient's requirements are transferred
    to the recipient (p.3);
@@ -167,6 +168,9 @@ class Item:
     authorized_organization: Entity | None = None
     ao_can_supply: bool = True
     after_exclusion: str = "public_procurement"  # or "redistribute" (Art 20 p.6)
+    # on the stored list deciding it is bought within the order (None: no list needed):
+    # the first head's (Art 19 p.2 part 2) or the special state body's (Art 19 p.1 part 3)
+    on_list: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,17 @@ def select(item: Item, on: dt.date, register: Register,
         chosen = trace.step("selected by the DSTC on expert-council opinions",
                             item.dstc_selected, citation=art("Art 21 p.1"))
         return done(Outcome.RESEARCH if chosen else Outcome.RESEARCH_NOT_SELECTED)
+    if item.on_list is not None:
+        clause = "Art 19 p.1 part 3" if item.special_state_body else "Art 19 p.2 part 2"
+        what = ("the special state body's list of items it includes in the order"
+                if item.special_state_body else "the first head's list (categories 1-1, 2, "
+                "3, 7, 12)")
+        if not trace.step(f"on {what}", item.on_list, citation=art(clause)):
+            trace.step("not on the list: bought under public procurement law",
+                       Outcome.PUBLIC_PROCUREMENT, citation=art(
+                           "Art 19 p.1 part 2" if item.special_state_body
+                           else "Art 19 p.2 part 3"))
+            return done(Outcome.PUBLIC_PROCUREMENT)
     if item.special_state_body:
         trace.step("pp.3-7 do not apply; the special state body selects under the order's "
                    "rules", True, citation=art("Art 20 p.9"))

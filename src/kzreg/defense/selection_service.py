@@ -1,5 +1,7 @@
 """Contractor selection on stored data (Law 236-VI Art 20): the cascade of `selection` run
-for a draft line on the stored register and the offshore list of the date, recorded with
+for a draft line on the stored register, the offshore list, the first head's or special
+state body's list (Art 19 p.1 part 3, p.2 part 2) and the reserve transfer decision
+(Art 20 p.3) of the date, recorded with
 what it was given (the competition and its envelope-opening meeting, Art 20 p.4 part 2) and
 its explanation. Secrecy like `order_service`: a selection has its line's level; a
 contractor sees the competitions it took part in."""
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from kzreg.defense import registers, selection
 from kzreg.defense._law import art
+from kzreg.defense.list_service import on_list
 from kzreg.defense.models import (
     DefenseApplication,
     DefenseOrderLine,
@@ -31,6 +34,7 @@ from kzreg.defense.order_service import (
     sees,
 )
 from kzreg.defense.requirement_service import freeze_for_selection
+from kzreg.defense.reserve_transfer_service import transfer_for
 from kzreg.defense.rules import EntityInput, OpeningInput
 from kzreg.law.calendar import now_utc
 from kzreg.law.errors import LegalRuleError, NotInForce
@@ -46,7 +50,6 @@ class SelectionIn(BaseModel):
     opening: OpeningInput | None = None
     special_state_body: bool = False
     special_body_contractor: EntityInput | None = None
-    reserve_refresh_match: bool = False
     reserve_supplier: EntityInput | None = None
     authorized_organization: EntityInput | None = None
     ao_can_supply: bool = True
@@ -112,16 +115,23 @@ def run_selection(session: Session, actor: Actor, line_id: int,
     if line.application_id is not None:
         app = session.get(DefenseApplication, line.application_id)
         dstc = bool(app and app.dstc_selected)
+    # the stored decisions of the day: the list deciding the item (Art 19 p.1 part 3,
+    # p.2 part 2) and a transfer of reserve assets released for refresh (Art 20 p.3)
+    listed = on_list(session, line.recipient, line.category, line.nomenclature, body.held_on,
+                     special_state_body=body.special_state_body)
+    transfer = transfer_for(session, line.id, body.held_on)
     item = selection.Item(line.category, line.secrecy_level, body.special_state_body, dstc,
-                          body.reserve_refresh_match, entity(body.reserve_supplier), contest,
+                          transfer is not None, entity(body.reserve_supplier), contest,
                           entity(body.special_body_contractor),
                           entity(body.authorized_organization), body.ao_can_supply,
-                          body.after_exclusion)
+                          body.after_exclusion, listed)
     result = selection.select(item, body.held_on, book, _zones(session, body.held_on))
     outcome = result.value
     at = now_utc()
+    inputs = {**body.model_dump(), "on_list": listed,
+              "reserve_transfer": transfer.id if transfer else None}
     record = DefenseSelection(
-        line_id=line.id, held_on=body.held_on, inputs=jsonable(body.model_dump()),
+        line_id=line.id, held_on=body.held_on, inputs=jsonable(inputs),
         participants=list(body.participants), outcome=outcome.outcome.value,
         contractor_bin=outcome.contractor, review=list(outcome.review),
         explanation=result.to_dict(), secrecy_level=line.secrecy_level,

@@ -8,9 +8,15 @@ and the contracts opened from its lines.
   order_version_on` says which applied on a date. An amendment prompted by a contract
   modification on an Art 23 p.2 ground is refused: those leave the order as it is (Art 19
   p.4; `order.check_change`).
-- A line added by an amendment names its contractor; it must be in the register for the
-  line's category on the act's date and pass the offshore gate of that date (Art 20 p.4,
-  p.10).
+- A line added by an amendment goes through the Art 20 cascade as a draft line does
+  (the lists of Art 19 p.1-2, the register competition with its envelope opening, the
+  authorized organization as fallback, exclusion, the offshore gate); on the act's date
+  its register contractor must still be a member for the category, and whoever was chosen
+  must pass that date's offshore gate (Art 20 p.4, p.5, p.10).
+- A reallocation of funds (Art 6-1 sub 16; Art 25 sub 11) is a version too, decided by the
+  body whose budget holds the funds (`who_acts`) rather than by a Government act: on one
+  of the closed triggers, it changes only quantities and unit prices of the lines, within
+  the funds allocated for the planning period; the lines keep the act that set them.
 - `open_contract` makes the contract of a line of the version in force: the contract side's
   `PlacedItem` from the stored line and the act that set it (its adoption starts the 10
   days of Art 22 p.5); the party that concludes it is the one `competence.who_acts` names
@@ -51,8 +57,16 @@ from kzreg.defense.order_service import (
     sees,
     version_lines,
 )
+from kzreg.defense.rules import EntityInput, OpeningInput
 from kzreg.law.calendar import local_date, now_utc
-from kzreg.law.errors import Conflict, Forbidden, InputError, LegalRuleError, NotInForce
+from kzreg.law.errors import (
+    Conflict,
+    Forbidden,
+    InputError,
+    KzregError,
+    LegalRuleError,
+    NotInForce,
+)
 from kzreg.law.explain import jsonable
 from kzreg.platform import audit
 from kzreg.platform.actors import Actor, Role
@@ -70,6 +84,20 @@ class ChangeIn(BaseModel):
     remove: bool = False
 
 
+class AdditionSelectionIn(BaseModel):
+    """The Art 20 selection held for a line an amendment adds (as for a draft line)."""
+
+    held_on: dt.date
+    participants: list[str] = Field(default_factory=list, description="register BINs")
+    winner: str | None = None
+    opening: OpeningInput | None = None
+    special_state_body: bool = False
+    special_body_contractor: EntityInput | None = None
+    reserve_supplier: EntityInput | None = None
+    authorized_organization: EntityInput | None = None
+    ao_can_supply: bool = True
+
+
 class AdditionIn(BaseModel):
     nomenclature: str = Field(min_length=1, max_length=300)
     category: str
@@ -78,13 +106,24 @@ class AdditionIn(BaseModel):
     unit_price: str | int
     deadline: dt.date
     recipient: str = Field(min_length=1, max_length=300)
-    contractor_bin: str = Field(min_length=12, max_length=12)
+    selection: AdditionSelectionIn
     section: str = Field("", max_length=100)
     stage: str = Field("", max_length=100)
     secrecy_level: int = 0
 
 
+KINDS = ("amendment", "reallocation")
+# Art 6-1 sub 16 / Art 25 sub 11 (a closed list), and Art 20 p.6 (funds of an item the
+# authorized organization cannot supply "may be redistributed")
+TRIGGERS = {"savings": "Art 6-1 sub 16", "contract_decrease": "Art 6-1 sub 16",
+            "contract_increase": "Art 6-1 sub 16", "term_extension": "Art 6-1 sub 16",
+            "ao_cannot_supply": "Art 20 p.6"}
+
+
 class AmendmentIn(BaseModel):
+    kind: str = Field("amendment", description="amendment (a Government act, Art 23 p.1 "
+                      "sub 2) or reallocation (Art 6-1 sub 16, Art 25 sub 11)")
+    trigger: str | None = Field(None, description="reallocation: " + ", ".join(TRIGGERS))
     reason: str = Field(min_length=1, max_length=5000)
     contract_ground: str | None = Field(
         None, description="the Art 23 p.2 ground of a contract modification prompting it")
@@ -116,6 +155,11 @@ def propose_amendment(session: Session, actor: Actor, order_id: int,
     """Draft the next version of an approved order from the latest approved one."""
     officer(actor)
     row = _approved(session, actor, order_id)
+    if body.kind not in KINDS:
+        raise InputError("amendment or reallocation", field="kind",
+                         citation=art("Art 23 p.1 sub 2"))
+    if body.kind == "reallocation":
+        _reallocation_allowed(session, row, body)
     if body.contract_ground is not None:
         versions = approved_versions(session, row)
         current = order.Approved(order.Draft(row.planning_period, (), (), ()),
@@ -138,30 +182,42 @@ def propose_amendment(session: Session, actor: Actor, order_id: int,
     # the version in force, each line as it stands (what changed is this version's own)
     lines = [{**ln, "change": "unchanged"} for ln in version_lines(session, row)]
     by_ref = {ln["ref"]: ln for ln in lines}
+    by_ref_before = {ln["ref"]: ln.get("set_in", 1) for ln in lines}
     for n, change in enumerate(body.changes):
         _apply_change(actor, by_ref, change, number, f"changes[{n}]")
+        if body.kind == "reallocation":   # the line keeps the act that set it (Art 22 p.5)
+            line = by_ref[change.ref]
+            line.update(set_in=by_ref_before[change.ref], change="reallocated",
+                        reallocated_in=number)
     for n, added in enumerate(body.additions):
-        lines.append(_addition(actor, added, number, len(lines) + 1, n, f"additions[{n}]"))
+        lines.append(_addition(session, actor, added, number, len(lines) + 1, n,
+                               f"additions[{n}]"))
     funds = row.allocated_funds
     for version in amendments_of(session, row.id):
         if version.status == "approved":
             funds = version.allocated_funds
     if body.allocated_funds is not None:
         funds = _text(_amount(body.allocated_funds, "allocated_funds"))
+    if body.kind == "reallocation":
+        _within_limits(lines, funds)
     recipients = list(dict.fromkeys([*version_recipients(session, row),
                                      *(a.recipient.strip() for a in body.additions)]))
     contractors = list(dict.fromkeys([*version_contractors(session, row),
-                                      *(a.contractor_bin for a in body.additions)]))
+                                      *(ln["contractor_bin"] for ln in lines
+                                        if ln["change"] == "added")]))
     at = now_utc()
     draft = DefenseOrderAmendment(
-        order_id=row.id, number=number, status="draft", reason=body.reason.strip(),
+        order_id=row.id, number=number, status="draft", kind=body.kind,
+        trigger=body.trigger if body.kind == "reallocation" else None,
+        reason=body.reason.strip(),
         lines=jsonable(lines), recipients=recipients, contractors=contractors,
         allocated_funds=funds, secrecy_level=row.secrecy_level, created_by=actor.username,
         created_at=at)
     session.add(draft)
     session.flush()
-    audit.append(session, actor=actor, action="defense.order_amendment_drafted",
-                 basis=art("Art 23 p.1 sub 2"), at=at,
+    audit.append(session, actor=actor, action=f"defense.order_{body.kind}_drafted",
+                 basis=art(TRIGGERS[body.trigger] if body.kind == "reallocation"
+                           else "Art 23 p.1 sub 2"), at=at,
                  data={"order": row.id, "version": number,
                        "changed": [c.ref for c in body.changes],
                        "added": len(body.additions)})
@@ -212,19 +268,79 @@ def _positive(value: Any, field: str) -> Decimal:
     return number
 
 
-def _addition(actor: Actor, added: AdditionIn, number: int, position: int, n: int,
-              where: str) -> dict[str, Any]:
+def _addition(session: Session, actor: Actor, added: AdditionIn, number: int, position: int,
+              n: int, where: str) -> dict[str, Any]:
     order.category(added.category, f"{where}.category")
     level = classify(actor, added.secrecy_level, f"{where}.secrecy_level")
+    chosen = _select_addition(session, added, level, where)
     return {"ref": f"V{number}-{n + 1}", "line_id": None, "position": position,
             "nomenclature": added.nomenclature.strip(), "category": added.category.strip(),
             "quantity": _text(_positive(added.quantity, f"{where}.quantity")),
             "unit": added.unit, "unit_price": _text(_positive(added.unit_price,
                                                               f"{where}.unit_price")),
             "deadline": added.deadline.isoformat(), "recipient": added.recipient.strip(),
-            "contractor_bin": added.contractor_bin.strip(), "section": added.section,
+            "contractor_bin": chosen["contractor"], "section": added.section,
             "stage": added.stage, "status": IN_ORDER, "application_id": None,
-            "secrecy_level": level, "set_in": number, "change": "added"}
+            "secrecy_level": level, "set_in": number, "change": "added",
+            "selection": chosen}
+
+
+def _select_addition(session: Session, added: AdditionIn, level: int,
+                     where: str) -> dict[str, Any]:
+    """Run the Art 20 cascade for a line an amendment adds, on the register, the offshore
+    list and the lists (Art 19 p.1 part 3, p.2 part 2) of the day it was held. An item the
+    cascade leaves out of the order cannot be added (Art 20 p.6, Art 19 p.2 part 3)."""
+    from kzreg.defense.list_service import on_list
+    from kzreg.defense.selection_service import _register_at, _zones
+
+    given = added.selection
+    on = given.held_on
+    if on > local_date(now_utc()):
+        raise InputError("the selection cannot be held in the future",
+                         field=f"{where}.selection.held_on")
+    book = _register_at(session, level)
+    participants = []
+    for k, bin_ in enumerate(given.participants):
+        entry = book.entries.get(bin_)
+        if entry is None:
+            raise LegalRuleError(f"{bin_} is not in the register (at the line's secrecy level "
+                                 "or below)", field=f"{where}.selection.participants[{k}]",
+                                 citation=art("Art 20 p.4 part 1"))
+        participants.append(entry.entity)
+    opening = (selection.EnvelopeOpening(**{k: tuple(v) if isinstance(v, list) else v
+                                            for k, v in given.opening})
+               if given.opening is not None else None)
+    contest = (selection.Competition(tuple(participants), given.winner, opening)
+               if participants else None)
+
+    def entity(e: EntityInput | None) -> registers.Entity | None:
+        return e.to_entity() if e else None
+
+    listed = on_list(session, added.recipient, added.category, added.nomenclature, on,
+                     special_state_body=given.special_state_body)
+    item = selection.Item(added.category.strip(), level, given.special_state_body, False,
+                          False, entity(given.reserve_supplier), contest,
+                          entity(given.special_body_contractor),
+                          entity(given.authorized_organization), given.ao_can_supply,
+                          "public_procurement", listed)
+    try:
+        result = selection.select(item, on, book, _zones(session, on))
+    except KzregError as exc:
+        exc.field = f"{where}.selection.{exc.field}" if exc.field else f"{where}.selection"
+        raise
+    outcome = result.value
+    if not outcome.contractor:
+        clause = {selection.Outcome.PUBLIC_PROCUREMENT: "Art 20 p.6"}.get(
+            outcome.outcome, "Art 20")
+        if listed is False:
+            clause = "Art 19 p.1 part 2" if given.special_state_body else "Art 19 p.2 part 3"
+        raise LegalRuleError(f"the selection leaves the item out of the order "
+                             f"({outcome.outcome.value}): it cannot be added",
+                             field=f"{where}.selection", citation=art(clause))
+    return jsonable({"held_on": on, "outcome": outcome.outcome.value,
+                     "contractor": outcome.contractor, "review": list(outcome.review),
+                     "on_list": listed, "inputs": given.model_dump(),
+                     "explanation": result.to_dict()})
 
 
 def _amendment(session: Session, actor: Actor, order_id: int,
@@ -256,6 +372,18 @@ def _check_added_contractors(session: Session, amendment: DefenseOrderAmendment,
     book = registers.load_register(session)
     zones = registers.offshore_list(on, registers.offshore_versions(session))
     for n, line in enumerate(ln for ln in amendment.lines if ln["change"] == "added"):
+        chosen = line.get("selection") or {}
+        key = OUTSIDE_REGISTER.get(chosen.get("outcome", ""))
+        if key:    # the authorized organization, a special body's or reserve supplier
+            entity = EntityInput(**chosen["inputs"][key]).to_entity()
+            gate = selection.offshore_gate(
+                entity, on, zones=zones,
+                special_state_body=key == "special_body_contractor").value
+            if gate is selection.Gate.INELIGIBLE:
+                raise LegalRuleError(f"{entity.bin}: offshore gate {gate.value}",
+                                     field=f"additions[{n}].selection",
+                                     citation=art("Art 20 p.10"))
+            continue
         entry = book.entries.get(line["contractor_bin"])
         if entry is None or not entry.active(on) or line["category"] not in entry.categories:
             raise LegalRuleError(f"{line['contractor_bin']} is not in the register for "
@@ -267,6 +395,49 @@ def _check_added_contractors(session: Session, amendment: DefenseOrderAmendment,
             raise LegalRuleError(f"{line['contractor_bin']}: offshore gate {gate.value}",
                                  field=f"additions[{n}].contractor_bin",
                                  citation=art("Art 20 p.10"))
+
+
+OUTSIDE_REGISTER = {"authorized_organization": "authorized_organization",
+                    "special_body_route": "special_body_contractor",
+                    "reserve_supplier_selected": "reserve_supplier"}
+
+
+def _reallocation_allowed(session: Session, row: DefenseOrder, body: AmendmentIn) -> None:
+    """A reallocation of funds within the order: on a trigger of the closed list, moving
+    funds between its lines (their quantities and unit prices) within the limits allocated
+    for the planning period (Art 6-1 sub 16; Art 25 sub 11; Art 20 p.6)."""
+    if body.trigger not in TRIGGERS:
+        raise InputError(f"the ground of the reallocation: one of {', '.join(TRIGGERS)}",
+                         field="trigger", citation=art("Art 6-1 sub 16"))
+    if body.contract_ground is not None or body.additions or body.allocated_funds is not None:
+        raise LegalRuleError("a reallocation moves funds between the order's lines within the "
+                             "limits allocated; lines and allocated funds are changed by a "
+                             "Government act", field="kind", citation=art("Art 6-1 sub 16"))
+    for n, change in enumerate(body.changes):
+        if change.remove or change.deadline or change.section is not None \
+                or change.stage is not None:
+            raise LegalRuleError("a reallocation changes quantities and unit prices only",
+                                 field=f"changes[{n}]", citation=art("Art 6-1 sub 16"))
+    if not body.changes:
+        raise InputError("name the lines whose funds change", field="changes",
+                         citation=art("Art 6-1 sub 16"))
+    if body.trigger == "ao_cannot_supply" and not any(
+            ln["status"] == "excluded_funds_redistributed" for ln in version_lines(session, row)):
+        raise LegalRuleError("no item of the order was excluded with its funds redistributed",
+                             field="trigger", citation=art("Art 20 p.6"))
+
+
+def _within_limits(lines: list[dict[str, Any]], funds: str | None) -> None:
+    if funds is None:
+        raise LegalRuleError("the order states no allocated funds: the limits of a "
+                             "reallocation are unknown", field="kind",
+                             citation=art("Art 6-1 sub 16"))
+    total = sum((Decimal(ln["quantity"]) * Decimal(ln["unit_price"]) for ln in lines
+                 if ln["status"] == IN_ORDER), Decimal(0))
+    if total > Decimal(funds):
+        raise LegalRuleError(f"the reallocated total {_text(total)} exceeds the funds "
+                             f"allocated for the planning period {funds}", field="changes",
+                             citation=art("Art 6-1 sub 16"))
 
 
 def approve_amendment(session: Session, actor: Actor, order_id: int, number: int,
@@ -291,14 +462,21 @@ def approve_amendment(session: Session, actor: Actor, order_id: int, number: int
         raise InputError("the act cannot be adopted in the future", field="act_date")
     order.approve(_as_draft(row, amendment), body.act_number, body.act_date)
     _check_added_contractors(session, amendment, body.act_date)
+    basis = art("Art 23 p.1 sub 2")
+    if amendment.kind == "reallocation":   # the decision of the body holding the funds
+        funds = Funds.RECIPIENT if row.funds_holder == "recipient" else Funds.SDP_BODY
+        deciding = who_acts(body.act_date, funds).value["functions"]["reallocate_funds"]
+        amendment.deciding_body, basis = deciding["body"], deciding["basis"]
     at = now_utc()
     amendment.status, amendment.act_number = "approved", body.act_number.strip()
     amendment.act_date, amendment.approved_by, amendment.approved_at = (
         body.act_date, actor.username, at)
-    audit.append(session, actor=actor, action="defense.order_amended",
-                 basis=art("Art 23 p.1 sub 2"), at=at,
+    audit.append(session, actor=actor, action=(
+        "defense.order_reallocated" if amendment.kind == "reallocation"
+        else "defense.order_amended"), basis=basis, at=at,
                  data={"order": row.id, "version": number, "act": amendment.act_number,
-                       "act_date": body.act_date.isoformat()})
+                       "act_date": body.act_date.isoformat(),
+                       "deciding_body": amendment.deciding_body})
     return amendment
 
 
@@ -324,13 +502,16 @@ def versions_view(session: Session, actor: Actor, order_id: int) -> dict[str, An
     today = local_date(now_utc())
     current = order_version_on(session, row.id, today)
     out, read = [], row.secrecy_level
-    entries: list[tuple[int, str, str | None, Any, str, list[dict]]] = []
+    entries: list[tuple[int, str, str | None, Any, str, list[dict], dict]] = []
     if row.status == "approved":
         entries.append((1, "approved", row.act_number, row.act_date,
-                        "approved by the Government act", version_lines(session, row, 1)))
+                        "approved by the Government act", version_lines(session, row, 1),
+                        {"kind": "approval"}))
     for a in amendments_of(session, row.id):
-        entries.append((a.number, a.status, a.act_number, a.act_date, a.reason, list(a.lines)))
-    for number, status, act, date, reason, lines in entries:
+        entries.append((a.number, a.status, a.act_number, a.act_date, a.reason, list(a.lines),
+                        {"kind": a.kind, "trigger": a.trigger,
+                         "deciding_body": a.deciding_body}))
+    for number, status, act, date, reason, lines, kind in entries:
         if actor.role is Role.CONTRACTOR:
             if status != "approved":
                 continue
@@ -340,7 +521,7 @@ def versions_view(session: Session, actor: Actor, order_id: int) -> dict[str, An
                 continue
         shown, level, total = present_lines(session, actor, lines, row.secrecy_level)
         read = max(read, level)
-        out.append({"number": number, "status": status, "act_number": act,
+        out.append({"number": number, "status": status, "act_number": act, **kind,
                     "act_date": jsonable(date), "reason": reason,
                     "in_force": current is not None and current.number == number,
                     "total": jsonable(total) if total is not None and actor.role
@@ -404,10 +585,14 @@ def contract_party(act_date: dt.date, funds_holder: str) -> dict[str, Any]:
             "party": "recipient" if concluding["body"] == "recipient" else "sdp_body"}
 
 
-def _contractor_name(session: Session, line_bin: str, ref: str) -> str:
+def _contractor_name(session: Session, line_bin: str, ref: str,
+                     chosen: dict[str, Any] | None = None) -> str:
     entry = registers.load_register(session).entries.get(line_bin)
     if entry is not None and entry.entity.name.strip():
         return entry.entity.name
+    key = OUTSIDE_REGISTER.get((chosen or {}).get("outcome", ""))
+    if key and str((chosen["inputs"].get(key) or {}).get("name") or "").strip():
+        return str(chosen["inputs"][key]["name"])   # named in the added line's selection
     if ref.startswith("L"):   # the authorized organization, named in its selection
         chosen = session.scalars(select(DefenseSelection).where(
             DefenseSelection.line_id == int(ref[1:]),
@@ -454,7 +639,9 @@ def open_contract(session: Session, actor: Actor, order_id: int, ref: str,
         act_adopted_on=act_date, subject=line.nomenclature, category=line.category,
         recipient=line.recipient, contract_party=party["party"],
         contractor_bin=line.contractor_bin,
-        contractor_name=_contractor_name(session, line.contractor_bin, ref)[:300],
+        contractor_name=_contractor_name(session, line.contractor_bin, ref, next(
+            (ln.get("selection") for ln in version_lines(session, row, version.number)
+             if ln["ref"] == ref), None))[:300],
         secrecy_level=level,
         lines=[{"item": line.nomenclature, "quantity": line.quantity,
                 "unit_price": line.unit_price, "deadline": line.deadline}],

@@ -16,7 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from kzreg.defense import contracts_service as svc
-from kzreg.defense import execution_service as ex
+from kzreg.defense import execution_service as execution
+from kzreg.defense import modification_service as modification
+from kzreg.defense import monitoring_service as monitoring
 from kzreg.defense.jobs import notify_missed_deliveries
 from kzreg.law.calendar import ALMATY
 from kzreg.law.errors import Conflict, Forbidden, InputError, NotFound
@@ -77,16 +79,16 @@ def signed(s, p, who: str = "plant", **extra) -> int:
 
 
 def listed(s, p, cid: int, day: str = "2025-04-01") -> None:
-    ex.develop_control_list(s, p["officer"], cid, {"items": [{"item": "radio"},
+    monitoring.develop_control_list(s, p["officer"], cid, {"items": [{"item": "radio"},
                                                             {"item": "antenna"}]}, at=at(day))
-    ex.approve_control_list(s, p["officer"], cid, at=at(day))
+    monitoring.approve_control_list(s, p["officer"], cid, at=at(day))
 
 
 def deliver(s, p, cid: int, number: str, items: list[str], day: str):
-    ex.present_lot(s, p["officer"], cid, {"number": number, "items": items, "lot": GOOD_LOT},
-                   at=at(day))
-    ex.certify_lot(s, p["officer"], cid, number, f"QC-{number}", at=at(day))
-    return ex.accept(s, p["officer"], cid, number, at=at(day, 15))
+    execution.present_lot(s, p["officer"], cid, {"number": number, "items": items, "lot": GOOD_LOT},
+                          at=at(day))
+    execution.certify_lot(s, p["officer"], cid, number, f"QC-{number}", at=at(day))
+    return execution.accept(s, p["officer"], cid, number, at=at(day, 15))
 
 
 def test_each_line_is_accepted_on_its_own_and_the_payment_term_runs_from_the_last(p):
@@ -100,32 +102,32 @@ def test_each_line_is_accepted_on_its_own_and_the_payment_term_runs_from_the_las
         pay = {r["term"]: r for r in svc.terms(contract, case, dt.date(2025, 10, 7))}["pay"]
         assert pay["status"] == "not started"
         with pytest.raises(Conflict) as err:                 # an accepted line is done
-            ex.present_lot(s, p["officer"], cid, {"number": "L9", "items": ["radio"]},
-                           at=at("2025-10-08"))
+            execution.present_lot(s, p["officer"], cid, {"number": "L9", "items": ["radio"]},
+                                  at=at("2025-10-08"))
         assert err.value.field == "items"
         with pytest.raises(InputError) as err:
-            ex.present_lot(s, p["officer"], cid, {"number": "L9", "items": ["radar"]},
-                           at=at("2025-10-08"))
+            execution.present_lot(s, p["officer"], cid, {"number": "L9", "items": ["radar"]},
+                                  at=at("2025-10-08"))
         assert err.value.citation.locator == "Art 22 p.11"
     # the radio line's deadline (1 October) passed, but the line is accepted: nothing missed
     with unit_of_work() as s:
         assert notify_missed_deliveries(s, at("2025-10-08", 8)) == 0
     with unit_of_work() as s:
         with pytest.raises(Conflict) as err:                 # nor re-priced afterwards
-            svc.request_modification(s, p["officer"], cid, {
+            modification.request_modification(s, p["officer"], cid, {
                 "ground": "quantity_change", "after": {"value": "1125005.00", "lines": [
                     {**RADIO, "quantity": "110"}, ANTENNA]}}, at=at("2025-10-09"))
         assert err.value.field == "after.lines"
-        row = svc.request_modification(s, p["officer"], cid, {
+        row = modification.request_modification(s, p["officer"], cid, {
             "ground": "quantity_change", "after": {"value": "1030006.00", "lines": [
                 RADIO, {**ANTENNA, "quantity": "12"}]}}, at=at("2025-10-09"))
         assert row.allowed and row.value_after == Decimal("1030006.00")   # + 2 × 2500.50
         # no line named: the lot delivers every line not yet accepted
-        lot = ex.present_lot(s, p["officer"], cid, {"number": "L2", "lot": GOOD_LOT},
-                             at=at("2025-11-03"))
+        lot = execution.present_lot(s, p["officer"], cid, {"number": "L2", "lot": GOOD_LOT},
+                                    at=at("2025-11-03"))
         assert lot.items == ["antenna"]
-        ex.certify_lot(s, p["officer"], cid, "L2", "QC-L2", at=at("2025-11-03"))
-        case = ex.accept(s, p["officer"], cid, "L2", at=at("2025-11-03", 15))
+        execution.certify_lot(s, p["officer"], cid, "L2", "QC-L2", at=at("2025-11-03"))
+        case = execution.accept(s, p["officer"], cid, "L2", at=at("2025-11-03", 15))
         assert case.state == "accepted"
         _, contract = svc.get_contract(s, p["officer"], cid)
         assert contract.accepted_on == dt.date(2025, 11, 3)
@@ -142,86 +144,89 @@ def test_the_control_list_needs_an_office_and_the_contract_party_approves_it(p):
     with unit_of_work() as s:
         cid = signed(s, p, contract_party="recipient")
         with pytest.raises(InputError) as err:
-            ex.develop_control_list(s, p["officer"], cid, {"items": [{"item": "tank"}]},
-                                    at=at("2025-04-01"))
+            monitoring.develop_control_list(s, p["officer"], cid, {"items": [{"item": "tank"}]},
+                                            at=at("2025-04-01"))
         assert err.value.field == "items" and err.value.citation.locator == "Art 27 p.2"
         with pytest.raises(Forbidden):
-            ex.develop_control_list(s, p["plant"], cid, {"items": [{"item": "radio"}]},
-                                    at=at("2025-04-01"))
-        ex.develop_control_list(s, p["officer"], cid, {"items": [{"item": "radio"}]},
-                                at=at("2025-04-01"))
-        row = ex.approve_control_list(s, p["officer"], cid, at=at("2025-04-02"))
+            monitoring.develop_control_list(s, p["plant"], cid, {"items": [{"item": "radio"}]},
+                                            at=at("2025-04-01"))
+        monitoring.develop_control_list(s, p["officer"], cid, {"items": [{"item": "radio"}]},
+                                        at=at("2025-04-01"))
+        row = monitoring.approve_control_list(s, p["officer"], cid, at=at("2025-04-02"))
         assert (row.approver, row.approved_on) == ("recipient", dt.date(2025, 4, 2))
-        ex.present_lot(s, p["officer"], cid, {"number": "L1", "lot": GOOD_LOT},
-                       at=at("2025-10-01"))
+        execution.present_lot(s, p["officer"], cid, {"number": "L1", "lot": GOOD_LOT},
+                              at=at("2025-10-01"))
         with pytest.raises(InputError) as err:       # the antenna is not under its control
-            ex.certify_lot(s, p["officer"], cid, "L1", "QC-1", at=at("2025-10-01"))
+            execution.certify_lot(s, p["officer"], cid, "L1", "QC-1", at=at("2025-10-01"))
         assert err.value.field == "control_list" and "antenna" in err.value.message
         listed(s, p, cid, "2025-10-02")              # a new version, approved again
-        ex.certify_lot(s, p["officer"], cid, "L1", "QC-1", at=at("2025-10-02"))
+        execution.certify_lot(s, p["officer"], cid, "L1", "QC-1", at=at("2025-10-02"))
         sss = signed(s, p, for_state_security_service=True)
         with pytest.raises(InputError) as err:
-            ex.develop_control_list(s, p["officer"], sss, {"items": [{"item": "radio"}]},
-                                    at=at("2025-04-01"))
+            monitoring.develop_control_list(s, p["officer"], sss, {"items": [{"item": "radio"}]},
+                                            at=at("2025-04-01"))
         assert err.value.citation.locator == "Art 27 p.6"
         # without an office the recipient accepts under the contract's terms, line by line
         plain = signed(s, p, mro_at_contractor=False)
-        ex.present_lot(s, p["officer"], plain, {"number": "P1", "lot": GOOD_LOT},
-                       at=at("2025-10-03"))
+        execution.present_lot(s, p["officer"], plain, {"number": "P1", "lot": GOOD_LOT},
+                              at=at("2025-10-03"))
         with pytest.raises(InputError) as err:
-            ex.certify_lot(s, p["officer"], plain, "P1", "QC-P1", at=at("2025-10-03"))
+            execution.certify_lot(s, p["officer"], plain, "P1", "QC-P1", at=at("2025-10-03"))
         assert err.value.citation.locator == "Art 25 sub 9"
-        assert ex.accept(s, p["officer"], plain, "P1", at=at("2025-10-03")).state == "accepted"
+        case = execution.accept(s, p["officer"], plain, "P1", at=at("2025-10-03"))
+        assert case.state == "accepted"
 
 
 def test_information_requests_rest_on_their_clause_and_carry_no_invented_term(p):
     with unit_of_work() as s:
         cid = signed(s, p)
-        row = ex.request_information(s, p["officer"], cid, {
+        row = monitoring.request_information(s, p["officer"], cid, {
             "requester": "sdp_body", "subject": "the production schedule"},
             at=at("2025-05-05"))
         assert (row.basis, row.reply_by) == ("law-236-VI:Art 26 sub 1", None)
         inbox = s.scalars(select(Notice).where(Notice.user_id == p["ids"]["plant"])).all()
         assert [n.basis for n in inbox] == ["law-236-VI:Art 26 sub 1"]
         with pytest.raises(InputError) as err:
-            ex.request_information(s, p["officer"], cid, {
+            monitoring.request_information(s, p["officer"], cid, {
                 "requester": "recipient", "purpose": "actual_costs", "subject": "costs"},
                 at=at("2025-05-05"))
         assert err.value.field == "purpose" and err.value.citation.locator == "Art 26 sub 1"
         with pytest.raises(InputError) as err:
-            ex.request_information(s, p["officer"], cid, {
+            monitoring.request_information(s, p["officer"], cid, {
                 "requester": "military_representatives", "subject": "anything at all"},
                 at=at("2025-05-05"))
         assert err.value.field == "purpose" and err.value.citation.locator == "Art 27 p.3"
-        costs = ex.request_information(s, p["officer"], cid, {
+        costs = monitoring.request_information(s, p["officer"], cid, {
             "requester": "military_representatives", "purpose": "actual_costs",
             "subject": "actual costs of the housings", "reply_by": "2025-05-10"},
             at=at("2025-05-05"))
         assert costs.basis == "law-236-VI:Art 27 p.3 sub 8"
         with pytest.raises(InputError) as err:
-            ex.request_information(s, p["officer"], cid, {
+            monitoring.request_information(s, p["officer"], cid, {
                 "requester": "sdp_body", "subject": "schedule", "reply_by": "2025-05-05"},
                 at=at("2025-05-05"))
         assert err.value.field == "reply_by"
         with pytest.raises(NotFound):
-            ex.answer_information(s, p["rival"], costs.id, "not mine", at=at("2025-05-12"))
+            monitoring.answer_information(s, p["rival"], costs.id, "not mine", at=at("2025-05-12"))
         with pytest.raises(Forbidden):
-            ex.answer_information(s, Actor("aud", Role.AUDITOR, clearance=3), costs.id, "x",
-                                  at=at("2025-05-12"))
-        ex.answer_information(s, p["plant"], costs.id, "statement No 4", at=at("2025-05-12"))
-        assert ex.request_status(costs, dt.date(2025, 5, 12)) == "answered after the reply date"
+            monitoring.answer_information(s, Actor("aud", Role.AUDITOR, clearance=3), costs.id,
+                                          "x", at=at("2025-05-12"))
+        monitoring.answer_information(s, p["plant"], costs.id, "statement No 4",
+                                      at=at("2025-05-12"))
+        status = monitoring.request_status(costs, dt.date(2025, 5, 12))
+        assert status == "answered after the reply date"
         with pytest.raises(Conflict):
-            ex.answer_information(s, p["plant"], costs.id, "again", at=at("2025-05-13"))
-        assert ex.request_status(row, dt.date(2026, 1, 1)) == "open"     # no term: never late
+            monitoring.answer_information(s, p["plant"], costs.id, "again", at=at("2025-05-13"))
+        assert monitoring.request_status(row, dt.date(2026, 1, 1)) == "open"  # no term: never late
         plain = signed(s, p, mro_at_contractor=False)
         with pytest.raises(InputError) as err:
-            ex.request_information(s, p["officer"], plain, {
+            monitoring.request_information(s, p["officer"], plain, {
                 "requester": "military_representatives", "purpose": "actual_costs",
                 "subject": "costs"}, at=at("2025-05-05"))
         assert err.value.field == "requester"
         # a term an administrator loads from the rules is counted in calendar days
         with override(defense__information_request_term="10"):
-            row = ex.request_information(s, p["officer"], cid, {
+            row = monitoring.request_information(s, p["officer"], cid, {
                 "requester": "recipient", "subject": "the staff list"}, at=at("2025-05-05"))
         assert row.reply_by == dt.date(2025, 5, 15)
 
@@ -265,7 +270,7 @@ def test_search_stays_within_clearance_and_a_classified_contract_stays_out_of_th
     with unit_of_work() as s:
         secret = signed(s, p, "chief", secrecy_level=2, subject="Radar Kestrel-7")
         plain = signed(s, p)
-        svc.request_modification(s, p["officer"], secret, {
+        modification.request_modification(s, p["officer"], secret, {
             "ground": "quantity_change", "after": {"value": "1035010.00", "lines": [
                 RADIO, {**ANTENNA, "quantity": "14"}]}}, at=at("2025-06-01"))
         assert [r.case.id for r in svc.board(s, p["officer"], "kestrel")] == [secret]

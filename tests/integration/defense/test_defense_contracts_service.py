@@ -12,7 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from kzreg.defense import contracts_service as svc
-from kzreg.defense import execution_service as ex
+from kzreg.defense import execution_service as execution
+from kzreg.defense import modification_service as modification
+from kzreg.defense import monitoring_service as monitoring
+from kzreg.defense import reserve_service as reserve
 from kzreg.defense.contracts_models import DefenseContractNotice, DefenseModification
 from kzreg.defense.jobs import notify_missed_deliveries
 from kzreg.law.calendar import ALMATY
@@ -131,23 +134,23 @@ def test_modifications_are_checked_against_the_contract_and_refusals_kept(people
     line = {"item": "radio", "unit_price": "10000", "deadline": "2025-12-01"}
     with unit_of_work() as s:
         cid = signed(s, p)
-        row = svc.request_modification(s, p["officer"], cid, {
+        row = modification.request_modification(s, p["officer"], cid, {
             "ground": "quantity_change", "modified_on": "2025-06-01",
             "before": {"value": "1", "lines": []},   # ignored: the contract's own terms count
             "after": {"value": "1260000", "lines": [{**line, "quantity": "120",
                                                      "unit_price": "10500"}]}},
             at=at("2025-06-01"))
         assert not row.allowed                                              # T1.1, price up
-        err = svc.refusal_error(row)
+        err = modification.refusal_error(row)
         assert err.field == "ground" and err.citation.locator == "Art 23 p.2 sub 3"
-        row = svc.request_modification(s, p["officer"], cid, {
+        row = modification.request_modification(s, p["officer"], cid, {
             "ground": "quantity_change", "modified_on": "2025-06-01",
             "after": {"value": "1200000", "lines": [{**line, "quantity": "120"}]},
             "changes_approved_order": True}, at=at("2025-06-01"))
         assert not row.allowed
-        assert svc.refusal_error(row).citation.locator == "Art 19 p.4"
-        assert svc.refusal_error(row).field == "changes_approved_order"
-        row = svc.request_modification(s, p["officer"], cid, {
+        assert modification.refusal_error(row).citation.locator == "Art 19 p.4"
+        assert modification.refusal_error(row).field == "changes_approved_order"
+        row = modification.request_modification(s, p["officer"], cid, {
             "ground": "quantity_change", "modified_on": "2025-06-01",
             "after": {"value": "1200000", "lines": [{**line, "quantity": "120"}]}},
             at=at("2025-06-01"))
@@ -201,40 +204,40 @@ def test_execution_gates_acceptance_and_payment(people):
     with unit_of_work() as s:
         cid = signed(s, p)
         with pytest.raises(InputError) as err:
-            ex.add_representative(s, p["officer"], cid, {
+            monitoring.add_representative(s, p["officer"], cid, {
                 "person": "Maj. Ospanov", "sent_by": "recipient",
                 "mandate": "quality_acceptance"}, at=at("2025-04-01"))
         assert err.value.citation.locator == "Art 24 p.2"                 # an MRO is there
-        ex.add_representative(s, p["officer"], cid, {
+        monitoring.add_representative(s, p["officer"], cid, {
             "person": "Maj. Ospanov", "sent_by": "sdp_body", "mandate": "monitoring"},
             at=at("2025-04-01"))
-        lot = ex.present_lot(s, p["officer"], cid, {"number": "L1", "lot": {
+        lot = execution.present_lot(s, p["officer"], cid, {"number": "L1", "lot": {
             "production_complete": True, "set_complete": True, "required_tests": ["qual"],
             "tests_passed": [], "failed_tests": ["qual"]}}, at=at("2025-10-01"))
         assert lot.suspended and lot.suspension_reasons == ["failed_tests"]    # T8.3 (sub 8)
         with pytest.raises(InputError) as err:
-            ex.certify_lot(s, p["officer"], cid, "L1", "QC-1", at=at("2025-10-02"))
+            execution.certify_lot(s, p["officer"], cid, "L1", "QC-1", at=at("2025-10-02"))
         assert err.value.citation.locator == "Art 27 p.4 sub 8"
-        ex.present_lot(s, p["officer"], cid, {"number": "L1", "lot": {
+        execution.present_lot(s, p["officer"], cid, {"number": "L1", "lot": {
             "production_complete": True, "set_complete": True, "required_tests": ["qual"]}},
             at=at("2025-10-03"))
         with pytest.raises(InputError) as err:
-            ex.certify_lot(s, p["officer"], cid, "L1", "QC-1", at=at("2025-10-04"))
+            execution.certify_lot(s, p["officer"], cid, "L1", "QC-1", at=at("2025-10-04"))
         assert err.value.citation.locator == "Art 27 p.5"                  # T8.2 untested
         with pytest.raises(InputError) as err:
-            ex.accept(s, p["officer"], cid, "L1", at=at("2025-10-04"))
+            execution.accept(s, p["officer"], cid, "L1", at=at("2025-10-04"))
         assert err.value.field == "quality_certificate"                    # T8.1 blocked
-        ex.present_lot(s, p["officer"], cid, {"number": "L1", "lot": {
+        execution.present_lot(s, p["officer"], cid, {"number": "L1", "lot": {
             "production_complete": True, "set_complete": True, "required_tests": ["qual"],
             "tests_passed": ["qual"]}}, at=at("2025-10-05"))
         with pytest.raises(InputError) as err:           # the office certifies what it lists
-            ex.certify_lot(s, p["officer"], cid, "L1", "QC-1", at=at("2025-10-06"))
+            execution.certify_lot(s, p["officer"], cid, "L1", "QC-1", at=at("2025-10-06"))
         assert err.value.field == "control_list" and err.value.citation.locator == "Art 27 p.2"
-        ex.develop_control_list(s, p["officer"], cid, {"items": [{"item": "radio"}]},
-                                at=at("2025-10-06"))
-        ex.approve_control_list(s, p["officer"], cid, at=at("2025-10-06"))
-        ex.certify_lot(s, p["officer"], cid, "L1", "QC-1", at=at("2025-10-06"))
-        assert ex.accept(s, p["officer"], cid, "L1", at=at("2025-10-07")).state == "accepted"
+        monitoring.develop_control_list(s, p["officer"], cid, {"items": [{"item": "radio"}]},
+                                        at=at("2025-10-06"))
+        monitoring.approve_control_list(s, p["officer"], cid, at=at("2025-10-06"))
+        execution.certify_lot(s, p["officer"], cid, "L1", "QC-1", at=at("2025-10-06"))
+        assert execution.accept(s, p["officer"], cid, "L1", at=at("2025-10-07")).state == "accepted"
         svc.assess_penalty(s, p["officer"], cid, {"amount": "5000.00",
                                                   "reason": "late documentation"},
                            at=at("2025-10-08"))
@@ -251,20 +254,21 @@ def test_reclamation_within_warranty_only(people):
     p = people
     with unit_of_work() as s:
         cid = signed(s, p, warranty_until="2026-06-30", mro_at_contractor=False)
-        ex.present_lot(s, p["officer"], cid, {"number": "L1", "lot": {
+        execution.present_lot(s, p["officer"], cid, {"number": "L1", "lot": {
             "production_complete": True, "set_complete": True}}, at=at("2025-10-01"))
-        ex.accept(s, p["officer"], cid, "L1", at=at("2025-10-02"))     # Art 25 sub 9
+        execution.accept(s, p["officer"], cid, "L1", at=at("2025-10-02"))     # Art 25 sub 9
     with pytest.raises(InputError) as err, unit_of_work() as s:
-        ex.report_defect(s, p["officer"], cid, {"description": "antenna failure",
-                                                "found_on": "2026-07-01"}, at=at("2026-07-02"))
+        execution.report_defect(s, p["officer"], cid, {"description": "antenna failure",
+                                                       "found_on": "2026-07-01"},
+                                at=at("2026-07-02"))
     assert err.value.citation.locator == "Art 29 p.1"
     with unit_of_work() as s:
-        rec = ex.report_defect(s, p["officer"], cid, {"description": "antenna failure",
-                                                      "found_on": "2025-05-01"},
-                               at=at("2025-05-01"))
+        rec = execution.report_defect(s, p["officer"], cid, {"description": "antenna failure",
+                                                             "found_on": "2025-05-01"},
+                                      at=at("2025-05-01"))
         plant_inbox = s.scalars(select(Notice).where(Notice.user_id == p["ids"]["plant"])).all()
         assert plant_inbox and plant_inbox[0].basis == "law-236-VI:Art 29 p.1"
-        rec = ex.decide_reclamation(s, p["officer"], rec.id, {
+        rec = execution.decide_reclamation(s, p["officer"], rec.id, {
             "contractor_at_fault": True, "counterfeit": True,
             "notice_received_on": "2025-05-01", "remedied_on": "2025-05-31"},
             at=at("2025-06-01"))
@@ -276,27 +280,27 @@ def test_reclamation_within_warranty_only(people):
 def test_reserve_cap_and_replenishment_deadline(people):
     p = people
     with unit_of_work() as s:
-        h = ex.add_holding(s, p["officer"], {
+        h = reserve.add_holding(s, p["officer"], {
             "holder_bin": BIN, "holder_name": "Qorgan storage", "holder_kind": "storage_facility",
             "sdo_contractor": True, "nomenclature": "fuel, diesel", "unit": "t",
             "available": "1000", "secrecy_level": 1}, at=at("2025-03-01"))
-        use = ex.use_reserve(s, p["plant"], h.id, {"quantity": "250", "used_on": "2025-03-10"},
-                             at=at("2025-03-10"))
+        use = reserve.use_reserve(s, p["plant"], h.id, {"quantity": "250", "used_on": "2025-03-10"},
+                                  at=at("2025-03-10"))
         assert use.replenish_by == dt.date(2026, 3, 10)                     # T3.2
         with pytest.raises(InputError) as err:
-            ex.use_reserve(s, p["plant"], h.id, {"quantity": "60"}, at=at("2025-03-11"))
+            reserve.use_reserve(s, p["plant"], h.id, {"quantity": "60"}, at=at("2025-03-11"))
         assert err.value.field == "quantity" and err.value.citation.locator == "Art 24 p.4"
         with pytest.raises(NotFound):
-            ex.get_holding(s, Actor("aud", Role.AUDITOR), h.id)   # clearance 0
-        assert ex.holdings(s, p["other"]) == []
+            reserve.get_holding(s, Actor("aud", Role.AUDITOR), h.id)   # clearance 0
+        assert reserve.holdings(s, p["other"]) == []
         use_id, use_case = use.id, use.case_id
     run_once(at("2026-03-11", 9))
     with unit_of_work() as s:
         breach = s.scalars(select(Breach).where(Breach.case_id == use_case)).one()
         assert breach.deadline == "replenish"
-        row = ex.replenish(s, p["plant"], use_id, "250", dt.date(2026, 3, 12),
-                           at=at("2026-03-12"))
-        assert ex.replenish_status(row, dt.date(2026, 3, 12)) == "late"
+        row = reserve.replenish(s, p["plant"], use_id, "250", dt.date(2026, 3, 12),
+                                at=at("2026-03-12"))
+        assert reserve.replenish_status(row, dt.date(2026, 3, 12)) == "late"
         assert get_case_for(s, p["officer"], use_case).state == "replenished"
 
 
@@ -308,8 +312,8 @@ def test_a_contractor_cannot_act_for_the_state_nor_modify_in_the_wrong_state(peo
         assert type(err.value).__name__ == "Forbidden"
         cid = svc.create_contract(s, p["officer"], item(), at=at("2025-03-04")).id
         with pytest.raises(Conflict):
-            svc.request_modification(s, p["officer"], cid, {"ground": "price_reduction"},
-                                     at=at("2025-03-05"))
+            modification.request_modification(s, p["officer"], cid, {"ground": "price_reduction"},
+                                              at=at("2025-03-05"))
         with pytest.raises(NotInForce) as err:
             svc.create_contract(s, p["officer"], item(act_adopted_on="2019-11-01"),
                                 at=at("2025-03-04"))

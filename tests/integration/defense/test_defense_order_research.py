@@ -128,3 +128,79 @@ def test_research_from_area_to_approved_report(site) -> None:
         actions = [e.action for e in audit.entries(s, limit=200)]
     assert {"defense.expert_council_set_up", "defense.research_report_approved",
             "defense.classified_read"} <= set(actions)
+
+
+def test_prototype_from_made_to_introduced_into_service(site) -> None:
+    """Art 21 p.8, Art 1 sub 26-3, Art 6-1 sub 20, Art 7 sub 11-13: made within the
+    approved order, state-tested under the testing rules, accepted for service only if it
+    passed, then the mass-production documents; each step's body by the date."""
+    client, h = site
+    off = h["top"]
+    client.post(f"{API}/research-areas", headers=off, json={
+        "code": "uas", "title": "UAS", "approved_on": "2024-03-01", "dstc_decision": "m1"})
+    client.post(f"{API}/expert-councils", headers=off, json={
+        "area_code": "uas", "name": "c", "composition_act": "o7",
+        "composition_approved_on": "2024-03-15",
+        "members": [{"name": "A", "affiliation": "scientist"}]})
+    app = client.post(f"{API}/applications", headers=off, json={
+        "recipient": "MoD", "category": "6", "nomenclature": "Design works: drone",
+        "quantity": 1, "unit": "work", "planning_period": "2025-2027",
+        "submitted_on": "2024-09-01", "justification": "re-equipment",
+        "research_area": "uas", "secrecy_level": 2}).json()
+    client.post(f"{API}/applications/{app['id']}/research-decision", headers=off, json={
+        "expert_opinion": "supported", "dstc_selected": True, "dstc_decision": "m4",
+        "on": "2024-10-01"})
+    proto = {"application_id": app["id"], "name": "Drone prototype", "made_on": "2025-05-01"}
+    r = client.post(f"{API}/prototypes", headers=off, json=proto)
+    assert r.status_code == 409 and r.json()["basis"]["locator"] == "Art 21 p.8"
+    oid = client.post(f"{API}/orders", headers=off, json={
+        "title": "Research order", "planning_period": "2025-2027", "recipients": ["MoD"],
+        "contractors": [KYRAN], "funds_holder": "recipient"}).json()["id"]
+    client.post(f"{API}/orders/{oid}/lines", headers=off, json={
+        "application_id": app["id"], "unit_price": "450000000", "deadline": "2027-11-01",
+        "contractor_bin": KYRAN, "section": "Research", "stage": "2025-2027"})
+    assert client.post(f"{API}/orders/{oid}/approval", headers=off, json={
+        "act_number": "Decree R", "act_date": "2025-03-03"}).status_code == 200
+    early = client.post(f"{API}/prototypes", headers=off, json={**proto, "made_on": "2025-03-01"})
+    assert early.status_code == 422 and early.json()["field"] == "made_on"
+    made = client.post(f"{API}/prototypes", headers=off, json=proto)
+    assert made.status_code == 201 and made.json()["secrecy_level"] == 2
+    url = f"{API}/prototypes/{made.json()['id']}"
+    r = client.post(f"{url}/accept", headers=off, json={"on": "2025-06-01", "text": "act"})
+    assert r.status_code == 409 and r.json()["basis"]["locator"] == "Art 7 sub 13"
+    r = client.post(f"{url}/test", headers=off, json={"on": "2025-06-01", "text": "report",
+                                                      "passed": False})
+    assert r.status_code == 422 and r.json()["basis"]["locator"] == "Art 6-1 sub 20"
+    failed = client.post(f"{url}/test", headers=off, json={
+        "on": "2025-06-01", "text": "range short", "passed": False,
+        "testing_rules": "Testing rules (order 5)"}).json()
+    assert (failed["status"], failed["testing_body"]) == ("test_failed", "recipient")
+    r = client.post(f"{url}/accept", headers=off, json={"on": "2025-06-02", "text": "act"})
+    assert r.status_code == 409 and "Art 1 sub 26-3" in r.json()["detail"]
+    r = client.post(f"{url}/test", headers=off, json={
+        "on": "2025-05-30", "text": "x", "passed": True, "testing_rules": "r"})
+    assert r.status_code == 422 and r.json()["field"] == "on"
+    assert client.post(f"{url}/test", headers=off, json={
+        "on": "2025-07-01", "text": "all met", "passed": True,
+        "testing_rules": "Testing rules (order 5)"}).json()["status"] == "tested"
+    r = client.post(f"{url}/documents", headers=off, json={"on": "2025-07-02", "text": "d"})
+    assert r.status_code == 409 and r.json()["basis"]["locator"] == "Art 7 sub 12"
+    accepted = client.post(f"{url}/accept", headers=off, json={
+        "on": "2025-07-10", "text": "Order of the Minister 44"}).json()
+    assert (accepted["status"], accepted["accepting_body"]) == ("accepted", "recipient")
+    done = client.post(f"{url}/documents", headers=off, json={
+        "on": "2025-08-01", "text": "design documents reconciled"}).json()
+    assert done["status"] == "documents_reconciled" and done["next_step"] is None
+    # secrecy: the uncleared and the contractor see none; hidden is "not found"
+    assert client.get(f"{API}/prototypes", headers=h["low"]).json()["prototypes"] == []
+    assert client.get(f"{API}/prototypes", headers=h["kyran"]).json()["prototypes"] == []
+    assert client.get(url, headers=h["low"]).status_code == 404
+    assert client.get(url, headers=off).json()["name"] == "Drone prototype"
+    page = client.get("/defense/prototypes", headers=off).text
+    assert "Drone prototype" in page and "documents_reconciled" in page
+    assert "Drone prototype" not in client.get("/defense/prototypes", headers=h["low"]).text
+    with unit_of_work() as s:
+        actions = [e.action for e in audit.entries(s, limit=200)]
+    assert {"defense.prototype_made", "defense.prototype_test_failed",
+            "defense.prototype_accepted", "defense.prototype_documents_reconciled",
+            "defense.classified_read"} <= set(actions)

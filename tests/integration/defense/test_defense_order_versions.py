@@ -37,6 +37,14 @@ def fast_hashing(monkeypatch):
                         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
+def competition(winner: str, on: str = "2025-05-20") -> dict:
+    """The register competition of an added line, its envelope opening recorded."""
+    members = ["chair", "member"]
+    return {"held_on": on, "participants": [winner], "winner": winner,
+            "opening": {"held_on": on, "members": members, "signed_by": members,
+                        "envelopes": [winner], "audio_ref": "a-1", "video_ref": "v-1"}}
+
+
 @pytest.fixture
 def site(db):
     with unit_of_work() as s:
@@ -104,7 +112,8 @@ def test_amendment_is_a_new_version_the_approved_one_stays(site) -> None:
         "changes": [{"ref": o["carrier"], "quantity": 12}],
         "additions": [{"nomenclature": "Recovery vehicle", "category": "1", "quantity": 2,
                        "unit_price": "300000", "deadline": "2026-03-01", "recipient": "MoD",
-                       "contractor_bin": BETA, "section": "Armament", "stage": "2026"}]})
+                       "selection": competition(BETA), "section": "Armament",
+                       "stage": "2026"}]})
     assert r.status_code == 201, r.text
     assert r.json()["number"] == 2
     # one draft at a time
@@ -144,16 +153,13 @@ def test_amendment_is_a_new_version_the_approved_one_stays(site) -> None:
         assert v2.act_of(v2.line(o["second"])) == ("Decree 1", D(2025, 3, 3))
         actions = [e.action for e in audit.entries(s, limit=100)]
     assert "defense.order_amendment_drafted" in actions and "defense.order_amended" in actions
-    # an added contractor must pass the offshore gate on the act's date (Art 20 p.10)
+    # an added line's winner passes the offshore gate in its selection (Art 20 p.10)
+    boat = {"nomenclature": "Boat", "category": "1", "quantity": 1, "unit_price": "5",
+            "deadline": "2026-03-01", "recipient": "MoD", "section": "Navy", "stage": "2026"}
     r = client.post(url, headers=off, json={"reason": "offshore", "additions": [
-        {"nomenclature": "Boat", "category": "1", "quantity": 1, "unit_price": "5",
-         "deadline": "2026-03-01", "recipient": "MoD", "contractor_bin": GAMMA,
-         "section": "Navy", "stage": "2026"}]})
-    assert r.status_code == 201
-    r = client.post(f"{url}/3/approval", headers=off,
-                    json={"act_number": "Decree 3", "act_date": "2025-07-01"})
+        {**boat, "selection": competition(GAMMA)}]})
     assert r.status_code == 409 and r.json()["basis"]["locator"] == "Art 20 p.10"
-    assert client.delete(f"{url}/3", headers=off).status_code == 204
+    assert r.json()["field"] == "additions[0].selection.competition.winner"
     # a draft order is edited, not amended
     draft = client.post(f"{API}/orders", headers=off, json={
         "title": "d", "planning_period": "2026-2028"}).json()["id"]
@@ -236,3 +242,128 @@ def test_versions_keep_secrets(site) -> None:
     assert made.status_code == 201, made.text
     assert client.get(f"{API}/contracts/{made.json()['contract']}", headers=low).status_code \
         == 404
+
+
+def test_added_line_falls_back_to_the_authorized_organization(site) -> None:
+    """A line an amendment adds runs the Art 20 cascade: no register bid, so the authorized
+    organization (p.5); one it cannot supply is not added (p.6)."""
+    client, h = site
+    off, o = h["top"], approved_order(*site)
+    url = f"{API}/orders/{o['id']}/amendments"
+    ao = {"bin": make_bin("0303", "10219"), "name": "Authorized Organization JSC"}
+    line = {"nomenclature": "Bridge layer", "category": "1", "quantity": 1,
+            "unit_price": "900000", "deadline": "2026-03-01", "recipient": "MoD",
+            "section": "Armament", "stage": "2026"}
+    r = client.post(url, headers=off, json={"reason": "x", "additions": [{**line, "selection": {
+        "held_on": "2025-05-20", "authorized_organization": ao,
+        "ao_can_supply": False}}]})
+    assert r.status_code == 409 and r.json()["basis"]["locator"] == "Art 20 p.6"
+    r = client.post(url, headers=off, json={"reason": "bridge layer", "additions": [
+        {**line, "selection": {"held_on": "2025-05-20", "authorized_organization": ao}}]})
+    assert r.status_code == 201, r.text
+    draft = client.get(f"{API}/orders/{o['id']}/versions", headers=off).json()["versions"][1]
+    added = next(ln for ln in draft["lines"] if ln["ref"] == "V2-1")
+    assert (added["contractor_bin"], added["selection"]["outcome"]) == (
+        ao["bin"], "authorized_organization")
+    assert client.post(f"{url}/2/approval", headers=off, json={
+        "act_number": "Decree 2", "act_date": "2025-06-02"}).status_code == 200
+    made = client.post(f"{API}/orders/{o['id']}/lines/V2-1/contract", headers=off, json={})
+    assert made.status_code == 201, made.text
+    with unit_of_work() as s:
+        assert s.get(DefenseContract, made.json()["contract"]).contractor_name == ao["name"]
+
+
+def test_reallocation_of_funds_is_a_version_decided_by_the_funds_body(site) -> None:
+    """Art 6-1 sub 16, Art 25 sub 11: on a closed list of grounds, within the limits
+    allocated for the planning period, quantities and prices only; the lines keep the act
+    that set them (Art 22 p.5)."""
+    client, h = site
+    off = h["top"]
+    o = approved_order(client, h, funds="recipient")
+    oid = o["id"]
+    url = f"{API}/orders/{oid}/amendments"
+    cheaper = [{"ref": o["carrier"], "unit_price": "200000"}]
+    r = client.post(url, headers=off, json={"kind": "reallocation", "reason": "x",
+                                            "changes": cheaper})
+    assert r.status_code == 422 and r.json()["field"] == "trigger"
+    # the order states no allocated funds: the limits are unknown
+    r = client.post(url, headers=off, json={"kind": "reallocation", "trigger": "savings",
+                                            "reason": "x", "changes": cheaper})
+    assert r.status_code == 409 and r.json()["basis"]["locator"] == "Art 6-1 sub 16"
+    funds = client.post(url, headers=off, json={"reason": "funds", "allocated_funds": "6600000"})
+    assert funds.status_code == 201
+    assert client.post(f"{url}/2/approval", headers=off, json={
+        "act_number": "Decree 2", "act_date": "2025-04-01"}).status_code == 200
+    for bad, locator in (({"additions": [], "allocated_funds": "9"}, "Art 6-1 sub 16"),
+                         ({"changes": [{"ref": o["carrier"], "deadline": "2026-01-01"}]},
+                          "Art 6-1 sub 16"),
+                         ({"changes": [{"ref": o["second"], "quantity": 5}]},   # 7.5 mln
+                          "Art 6-1 sub 16")):
+        r = client.post(url, headers=off, json={"kind": "reallocation", "trigger": "savings",
+                                                "reason": "x", "changes": cheaper, **bad})
+        assert r.status_code == 409 and r.json()["basis"]["locator"] == locator, r.text
+    r = client.post(url, headers=off, json={"kind": "reallocation", "trigger":
+                                            "ao_cannot_supply", "reason": "x",
+                                            "changes": cheaper})
+    assert r.status_code == 409 and r.json()["basis"]["locator"] == "Art 20 p.6"
+    # savings on the carriers fund one more truck: 2.0 + 5.0 = 7.0 mln > 6.6 — refused;
+    # 2.0 + 4.0 + 0.5 (price) within 6.6 — allowed
+    r = client.post(url, headers=off, json={
+        "kind": "reallocation", "trigger": "savings", "reason": "savings on the carriers",
+        "changes": [*cheaper, {"ref": o["second"], "unit_price": "1100000"}]})
+    assert r.status_code == 201, r.text
+    done = client.post(f"{url}/3/approval", headers=off, json={
+        "act_number": "Decision of the recipient 7", "act_date": "2025-07-01"})
+    assert done.status_code == 200, done.text
+    v3 = done.json()["versions"][-1]
+    assert (v3["kind"], v3["trigger"], v3["deciding_body"], v3["in_force"]) == (
+        "reallocation", "savings", "recipient", True)
+    assert v3["total"] == "6400000"
+    with unit_of_work() as s:
+        v = order_version_on(s, oid, D(2025, 7, 1))
+        assert v.act_of(v.line(o["carrier"])) == ("Decree 1", D(2025, 3, 3))
+        actions = [e.action for e in audit.entries(s, limit=100)]
+    assert "defense.order_reallocated" in actions
+
+
+def test_tasks_communicated_to_contractors(site) -> None:
+    """Art 6-1 sub 13 / Art 25 sub 4: what was sent, when, by whom; each contractor reads
+    its own within its clearance; a changed line is communicated again."""
+    client, h = site
+    off = h["top"]
+    o = approved_order(client, h, secret_line=True)
+    oid, task = o["id"], f"{API}/orders/{o['id']}/lines/{{}}/task"
+    letter = {"communicated_on": "2025-03-10", "document_ref": "Letter 1"}
+    early = client.post(task.format(o["carrier"]), headers=off,
+                        json={**letter, "communicated_on": "2025-03-01"})
+    assert early.status_code == 409 and early.json()["basis"]["locator"] == "Art 6-1 sub 13"
+    r = client.post(task.format(o["carrier"]), headers=off, json=letter)
+    assert r.status_code == 201, r.text
+    sent = r.json()
+    assert (sent["contractor_bin"], sent["communicated_by"], sent["version"]) == (
+        ALPHA, "authorised_body", 1)     # before Law 211-VIII (inferred)
+    assert sent["contents"]["quantity"] == "10" and sent["contents"]["act_number"] == "Decree 1"
+    assert client.post(task.format(o["carrier"]), headers=off, json=letter).status_code == 409
+    assert client.post(task.format(o["second"]), headers=h["low"],
+                       json=letter).status_code == 404       # a line above the clearance
+    assert client.post(task.format(o["second"]), headers=off, json=letter).status_code == 201
+    # the contractor sees its task, not BETA's secret one; the low officer not the secret one
+    mine = client.get(f"{API}/tasks", headers=h["alpha"]).json()["tasks"]
+    assert [t["line_ref"] for t in mine] == [o["carrier"]]
+    assert [t["line_ref"] for t in client.get(f"{API}/tasks", headers=h["low"]).json()[
+        "tasks"]] == [o["carrier"]]
+    assert len(client.get(f"{API}/tasks?order_id={oid}", headers=off).json()["tasks"]) == 2
+    # an amendment changing the carriers: communicated again as version 2 set it
+    client.post(f"{API}/orders/{oid}/amendments", headers=off, json={
+        "reason": "more", "changes": [{"ref": o["carrier"], "quantity": 12}]})
+    client.post(f"{API}/orders/{oid}/amendments/2/approval", headers=off,
+                json={"act_number": "Decree 2", "act_date": "2025-06-02"})
+    again = client.post(task.format(o["carrier"]), headers=off,
+                        json={"communicated_on": "2025-06-05", "document_ref": "Letter 2"})
+    assert again.status_code == 201 and again.json()["contents"]["quantity"] == "12"
+    page = client.get("/defense/tasks", headers=h["alpha"]).text
+    assert "Letter 2" in page and "Radar set" not in page
+    with unit_of_work() as s:
+        actions = [e.action for e in audit.entries(s, limit=100)]
+    assert actions.count("defense.task_communicated") == 3
+    assert "defense.classified_read" in actions

@@ -64,3 +64,18 @@ def test_unknown_start_of_the_sdp_body_can_be_refused() -> None:
         early = who_acts(dt.date(2025, 7, 29), Funds.SDP_BODY)
     assert result.value["flagged"] is False and result.value["sdp_body_exists"] is True
     assert early.value["sdp_body_exists"] is False
+
+
+def test_prototypes_and_tasks_by_funds_and_date() -> None:
+    """Art 6-1 sub 13, 20; Art 25 sub 4; Art 7 sub 11-13."""
+    after = bodies(dt.date(2026, 1, 1), Funds.SDP_BODY)
+    assert after["communicate_tasks"] == ("sdp_body", "Art 6-1 sub 13")
+    assert after["approve_testing_rules"] == ("sdp_body", "Art 6-1 sub 20")
+    assert after["state_testing"] == ("recipient", "Art 7 sub 11")
+    assert after["accept_prototypes"] == ("recipient", "Art 7 sub 13")
+    assert after["mass_production_documents"] == ("recipient", "Art 7 sub 12")
+    assert bodies(dt.date(2026, 1, 1), Funds.RECIPIENT)["communicate_tasks"] == (
+        "recipient", "Art 25 sub 4")
+    # before Law 211-VIII the SDP body's part was the authorised body's (inferred)
+    assert bodies(dt.date(2024, 1, 1), Funds.SDP_BODY)["approve_testing_rules"] == (
+        "authorised_body", "Art 31 p.2")

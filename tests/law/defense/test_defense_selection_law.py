@@ -258,3 +258,23 @@ def test_selection_rule_from_json() -> None:
                           "jurisdictions": ["XO"]}}, ON)
     assert result.value.contractor == A.bin
     assert result.to_dict()["value"]["outcome"] == "register_contractor_selected"
+
+
+# --- the lists that decide what the order buys (Art 19 p.1 part 3, p.2 parts 2-3) ----------
+
+def test_item_not_on_the_first_heads_list_goes_to_public_procurement() -> None:
+    result = select(Item("2", on_list=False, competition=contest()), ON, book(), ZONES)
+    assert result.value.outcome is Outcome.PUBLIC_PROCUREMENT
+    assert "Art 19 p.2 part 3" in [c.locator for c in result.citations]
+    listed = select(Item("1", on_list=True, competition=contest()), ON, book(), ZONES)
+    assert listed.value.outcome is Outcome.REGISTER_WINNER
+
+
+def test_special_body_buys_what_is_not_on_its_list_by_public_procurement() -> None:
+    result = select(Item("1", special_state_body=True, special_body_contractor=C,
+                         on_list=False), ON, book(), ZONES)
+    assert result.value.outcome is Outcome.PUBLIC_PROCUREMENT
+    assert "Art 19 p.1 part 2" in [c.locator for c in result.citations]
+    # on its list, the special body's own selection (Art 20 p.9)
+    assert select(Item("1", special_state_body=True, special_body_contractor=C, on_list=True),
+                  ON, book(), ZONES).value.outcome is Outcome.SPECIAL_BODY

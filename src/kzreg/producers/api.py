@@ -129,6 +129,20 @@ def include(case_id: CaseId, db: DB, actor: ApiActor) -> dict:
     return {"bin": entry.bin, "status": entry.status, "included_on": entry.included_on}
 
 
+class LanguageBody(BaseModel):
+    language: str = Field("ru", description="kk, ru or en")
+
+
+@router.post(f"{BASE}/applications/{{case_id}}/refusal", tags=TAGS, status_code=201,
+             summary="The reasoned refusal of inclusion as a PDF (Art 51-1(3), (6))")
+def refusal(case_id: CaseId, db: DB, actor: ApiActor, body: LanguageBody | None = None
+            ) -> dict:
+    from kzreg.producers.cases_api import document_json
+    from kzreg.producers.register_pages import refusal_for
+
+    return document_json(refusal_for(db, actor, case_id, (body or LanguageBody()).language))
+
+
 class MonitoringBody(BaseModel):
     run_on: dt.date
     positive: bool
@@ -202,6 +216,32 @@ def software(body: SoftwareBody, db: DB, actor: ApiActor) -> dict:
     entry = service.include_software(db, actor, **body.model_dump())
     return jsonable({"bin": entry.bin, "status": entry.status, "route": entry.route,
                      "included_on": entry.included_on})
+
+
+class LegalEntityEventsIn(BaseModel):
+    events: list[dict[str, Any]] = Field(min_length=1, max_length=5000, description=(
+        "each {bin, kind: liquidation|reorganisation, date, source_ref, "
+        "reorganisation_form, successor_bins}"))
+
+
+@router.post(f"{BASE}/legal-entity-events", tags=TAGS,
+             summary="Notices of the state register of legal entities: automatic removal on "
+                     "liquidation or reorganisation other than transformation (Art 51-6)")
+def legal_entity_events(body: LegalEntityEventsIn, db: DB, actor: ApiActor) -> dict:
+    from kzreg.producers import register_events as ev
+
+    done = ev.receive_batch(db, actor, ((f"events.{n}", e) for n, e in enumerate(body.events)))
+    return {"results": [ev.event_json(row, dup) for row, dup in done]}
+
+
+@router.get(f"{BASE}/legal-entity-events", tags=TAGS,
+            summary="Notices received from the state register of legal entities")
+def legal_entity_events_list(db: DB, actor: ApiActor, bin: str | None = None) -> dict:
+    from kzreg.producers import register_events as ev
+
+    if actor.role.is_business:
+        raise Forbidden("the authorized body reads the notices", field="actor")
+    return {"events": [ev.event_json(row) for row in ev.events_for(db, bin=bin)]}
 
 
 @router.get(f"{BASE}/entries/{{bin}}/extract.pdf", tags=TAGS,

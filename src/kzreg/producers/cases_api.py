@@ -5,6 +5,9 @@
     GET  /api/producers/incentives/applications            in the caller's scope
     POST /api/producers/incentives/applications/{id}/check the gate today, without deciding
     GET  /api/producers/incentives/history/{bin}           measures granted, counter-obligations
+    POST /api/producers/incentives/grant-funds             a year's funds for industrial grants
+    GET  /api/producers/incentives/grant-funds?year=Y      the funds with the carry-over
+                                                           (Art 42(5))
     POST /api/producers/incentives/applications/{id}/decision  the decision as PDF (ru/kk/en)
     GET  /api/producers/documents/{id}.pdf                 a stored document of the room
     POST /api/producers/plans                              a large customer's plan (Art 47)
@@ -337,3 +340,31 @@ def systemic_list(db: DB, actor: ApiActor, region: str | None = None,
         {k: getattr(r, k) for k in ("bin", "name", "region", "year", "share",
                                     "enterprise_output", "territory_output")}
         for r in contracts_service.systemic_list(db, region=region, year=year)])}
+
+
+# --- industrial grant funds (Art 42(5)) ------------------------------------------------------
+
+class GrantFundsIn(BaseModel):
+    year: int
+    amount: str
+    reference: str = Field(min_length=3, max_length=300)
+
+
+@router.post("/api/producers/incentives/grant-funds", tags=TAGS, status_code=201,
+             summary="Record a year's budget funds for industrial grants (Art 42(5))")
+def grant_funds_record(body: GrantFundsIn, db: DB, actor: ApiActor) -> dict[str, Any]:
+    from kzreg.producers import grant_funds
+
+    row = grant_funds.record_allocation(db, actor, **body.model_dump())
+    return {"year": row.year, "amount": row.amount, "reference": row.reference}
+
+
+@router.get("/api/producers/incentives/grant-funds", tags=TAGS,
+            summary="Industrial grant funds by year with the year-end carry-over (Art 42(5))")
+def grant_funds_read(db: DB, actor: ApiActor,
+                     year: Annotated[int, Query(ge=2022, le=2100)]) -> dict[str, Any]:
+    from kzreg.law.calendar import local_date, now_utc
+    from kzreg.producers import grant_funds
+
+    result = grant_funds.stored_funds(db, year, local_date(now_utc()))
+    return {"years": grant_funds.funds_json(result.value), "explanation": result.to_dict()}

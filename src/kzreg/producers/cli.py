@@ -7,6 +7,8 @@ commands here.
     kzreg producers register appeal-window GROUND DATE   where and until when to appeal
     kzreg producers register catalogue-check FILE.yaml   versions, Art 51-7(4) check
     kzreg producers register monitor [--now ISO]         record missed quarters (Art 51-4(1))
+    kzreg producers register events FILE [--as U]        notices of the state register of
+                                                         legal entities (Art 51-6)
     kzreg producers incentives|plans|contracts …          the stored cases (cases_cli)
 """
 
@@ -107,6 +109,52 @@ def monitor(now: str = typer.Option(None, "--now", help="ISO instant (default: n
     instant = now_utc() if now is None else to_utc(dt.datetime.fromisoformat(now), field="now")
     with unit_of_work() as session:
         typer.echo(f"{monitoring_breaches(session, instant)} missed quarters recorded")
+
+
+@register_app.command()
+def events(path: Annotated[Path, typer.Argument(metavar="FILE", help=(
+        "JSON (a list, or {\"events\": [...]}) or CSV with the columns bin, kind, date, "
+        "source_ref, reorganisation_form, successor_bins (';'-separated)"))],
+           user: str = typer.Option(None, "--as", help="Act as this user (default: the "
+                                    "system, for the state register's feed)")) -> None:
+    """Take notices of the state register of legal entities in one transaction: liquidation
+    or reorganisation other than transformation removes the producer (Art 51-6)."""
+    from kzreg.platform.actors import SYSTEM
+    from kzreg.platform.db import unit_of_work
+    from kzreg.platform.users import get_user
+    from kzreg.producers import register_events as ev
+
+    rows = _event_rows(path)
+    with unit_of_work() as session:
+        actor = SYSTEM if user is None else get_user(session, user).actor()
+        for row, duplicate in ev.receive_batch(session, actor, rows):
+            typer.echo(f"{row.source_ref}: {row.bin} {row.kind} {row.event_date}: "
+                       + ("already received, unchanged" if duplicate else row.outcome)
+                       + (" (flagged for review)" if row.review and not duplicate else ""))
+
+
+def _event_rows(path: Path) -> list[tuple[str, dict]]:
+    import csv
+    import io
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}", field="FILE") from None
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        if not reader.fieldnames or not {"bin", "kind", "date", "source_ref"} <= set(
+                reader.fieldnames):
+            raise InputError("the CSV header names bin, kind, date, source_ref", field="FILE")
+        return [(f"line {n}", dict(row)) for n, row in enumerate(reader, start=2)]
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise InputError(f"not JSON: {exc}", field="FILE") from None
+    items = data.get("events") if isinstance(data, dict) else data
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise InputError("a list of event objects", field="FILE")
+    return [(f"events.{n}", item) for n, item in enumerate(items)]
 
 
 # --- incentives and industrial contracts (kzreg.producers.incentives_cli) -----------------------

@@ -110,5 +110,16 @@ def _load_register(session: Session) -> str | None:
                        payload={"grounds": "remote access restored"})
             service.decide_appeal(session, OFFICER, appeal.id, decision="upheld_fully",
                                   text="access restored and verified", at=_at(2, now))
+    # removed automatically on a liquidation notice of the state register of legal entities
+    from kzreg.producers import register_events
+
+    gone = make_bin("1508", "09090")
+    service._put_entry(session, bin=gone, name="Aral Salt LLP", region="Kyzylorda",
+                       route="wholly_produced", goods=[{"code": "2501", "title": "Salt"}],
+                       on=_at(300, now).date(), at=_at(300, now))
+    register_events.receive(session, OFFICER, {"bin": gone, "kind": "liquidation",
+                                               "date": _at(6, now).date().isoformat(),
+                                               "source_ref": "GBD-UL-DEMO-0001"},
+                            at=_at(5, now))
     service.monitoring_breaches(session, now)
-    return "producers register: 7 producers in every state, with an extract"
+    return "producers register: 8 producers in every state, with an extract"

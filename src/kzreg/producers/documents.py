@@ -7,7 +7,9 @@ translation of the Law).
   the grant under an agreement with counter-obligations (Art 27(1), (3)), or the reasoned
   refusal naming the failed conditions of Art 25(5), the only grounds (Art 25(6)), and, for
   an agreement on increasing competitiveness, the prohibition of Art 28(4).
-- The register extract (Art 51-1(8)) is `service.extract`, with the same languages.
+- `register_refusal`: the reasoned response when an applicant is not included in the
+  register (Art 51-1(3) para 4, Art 51-1(5)-(6)): the stage, the reasons, the justification
+  and the right to reapply. The register extract (Art 51-1(8)) is `service.extract`.
 """
 
 from __future__ import annotations
@@ -186,3 +188,67 @@ def extract_template(language: str) -> tuple[str, str]:
     """The extract's template and title in `language` (Art 51-1(8))."""
     language = _language(language)
     return f"producers/register_extract_{language}.html", EXTRACT_TITLES[language]
+
+
+# --- the reasoned refusal of inclusion in the register (Art 51-1(3) para 4, (5), (6)) --------
+
+REFUSAL_KIND = "producers_register_refusal"
+
+REFUSAL_TITLES = {
+    "ru": "Мотивированный ответ о невключении в реестр казахстанских товаропроизводителей",
+    "kk": "Қазақстандық тауар өндірушілер тізіліміне енгізбеу туралы дәлелді жауап",
+    "en": "Reasoned response: not included in the register of Kazakhstani commodity "
+          "producers",
+}
+
+#: The stage whose negative result refused the application: (case data key, clause,
+#: (ru, kk, en)).
+REFUSAL_STAGES = {
+    "verification": ("Art 51-1(3)", ("цифровая верификация", "цифрлық верификация",
+                                     "digital verification")),
+    "refusal": ("Art 51-1(4)", ("оценка производства", "өндірісті бағалау",
+                                "production assessment")),
+    "report": ("Art 51-1(5)", ("выездное обследование (акт оценки производства)",
+                               "көшпелі зерттеу (өндірісті бағалау актісі)",
+                               "on-site inspection (production assessment report)")),
+}
+
+
+def register_refusal(session: Session, actor: Actor, case_id: int, *, language: str = "ru",
+                     at: dt.datetime | None = None) -> Document:
+    """The reasoned response sent when an applicant is not included (Art 51-1(3) para 4,
+    Art 51-1(6) para 2): the stage, each reason recorded with it, the justification and the
+    right to reapply after rectifying (Art 51-1(6) para 3), as a stored PDF."""
+    from kzreg.producers import workflow as wf
+    from kzreg.producers.register_law import law
+
+    language = _language(language)
+    case = cases.get_case_for(session, actor, case_id)
+    if case.case_type != wf.APPLICATION:
+        raise InputError("not an application for inclusion in the register", field="case_id")
+    if case.state != "refused":
+        raise LegalRuleError("the application was not refused: no reasoned response",
+                             field="state", citation=law("Art 51-1(6)"))
+    d, pos = case.data, _POS[language]
+    key = next(k for k in ("report", "refusal", "verification")
+               if k in d and (k != "report" or d[k].get("reasons")))
+    record, (locator, names) = d[key], REFUSAL_STAGES[key]
+    reasons = ([f"{f['code']}: {f['reason']}" for f in record.get("failed", [])]
+               if key == "verification" else list(record.get("reasons", [])))
+    justification = record.get("justification") or record.get("findings") or ""
+    at = at or now_utc()
+    context: dict[str, Any] = {
+        "title": REFUSAL_TITLES[language], "number": f"NR-{case.id}",
+        "date": record.get("on") or local_date(at),
+        "applicant": {"name": d["name"], "bin": d["bin"]},
+        "goods": d.get("goods", []), "applied_on": local_date(case.opened_at),
+        "stage": names[pos], "stage_clause": law(locator).ref, "reasons": reasons,
+        "justification": justification,
+        "inspection": ({"held_on": record.get("held_on"),
+                        "participants": record.get("participants", [])}
+                       if key == "report" else None),
+        "basis": [law(x).ref for x in ("Art 51-1(1)", locator, "Art 51-1(6)")],
+    }
+    return render_document(session, case_id=case.id, actor=actor, at=at, language=language,
+                           template=f"producers/register_refusal_{language}.html",
+                           kind=REFUSAL_KIND, context=context)

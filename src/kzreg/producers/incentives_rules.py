@@ -5,6 +5,7 @@
   producers.incentive-competitiveness-ban Art 28(4)      no new agreement after a culpable failure
   producers.incentive-refund              Art 27(4)      refund by the rules' formula (setting)
   producers.industrial-grant-check        Art 42         operating, co-financing, goals
+  producers.industrial-grant-funds        Art 42(5)      the year-end balance carried over
   producers.contract-plan-calendar        Art 47         the yearly calendar of plans
   producers.contract-plan-check           Art 47(3)-(7)  a plan against the calendar and exclusions
   producers.contract-kind                 Art 46(1)      off-take or guaranteed purchase
@@ -25,6 +26,13 @@
   producers.measure-wording               Art 68         Art 29 sub 7 / Art 36 before 29.06.2023
 """
 
-from kzreg.producers import contracts, grants, incentives, legal_time, raw_materials
+from kzreg.producers import (
+    contracts,
+    grant_funds,
+    grants,
+    incentives,
+    legal_time,
+    raw_materials,
+)
 
-MODULES = (incentives, grants, contracts, raw_materials, legal_time)
+MODULES = (incentives, grants, grant_funds, contracts, raw_materials, legal_time)

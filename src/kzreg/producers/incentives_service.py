@@ -89,6 +89,9 @@ def check(session: Session, actor: Actor, case_id: int, finding: Mapping[str, An
           on: dt.date | None = None) -> Explained[inc.GateResult]:
     """The gate as it stands today for this application, without deciding."""
     case = cases.get_case_for(session, actor, case_id)
+    if case.case_type != iw.INCENTIVE:
+        raise InputError("not an application for a measure of state stimulation",
+                         field="case_id")
     try:
         model = iw.Finding.model_validate(finding)
     except ValidationError as exc:

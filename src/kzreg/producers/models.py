@@ -268,3 +268,45 @@ class ExportLicence(Base):
     unfulfilled: Mapped[list[Any]] = mapped_column(JSON, default=list)
     trace: Mapped[dict[str, Any]] = mapped_column(JSON)
     recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+# --- notices of the state register of legal entities (Art 51-6 para 2) ---------------------
+
+class LegalEntityEvent(Base):
+    """A liquidation or reorganisation notified by the state register of legal entities,
+    kept once per source reference (a re-delivery changes nothing), with what it did to the
+    register: removed, kept (transformation), or nothing (not in the register)."""
+
+    __tablename__ = "producers_legal_entity_events"
+    __table_args__ = (UniqueConstraint("source_ref",
+                                       name="uq_producers_legal_entity_events_source_ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_ref: Mapped[str] = mapped_column(String(120))
+    bin: Mapped[str] = mapped_column(String(12), index=True)
+    kind: Mapped[str] = mapped_column(String(20))                # liquidation | reorganisation
+    reorganisation_form: Mapped[str | None] = mapped_column(String(20))
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    successor_bins: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    outcome: Mapped[str] = mapped_column(String(30))
+    review: Mapped[bool] = mapped_column(Boolean, default=False)  # flagged for an officer
+    trace: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    received_by: Mapped[str] = mapped_column(String(150))
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+# --- industrial grants' funds (Art 42(5)) ----------------------------------------------------
+
+class GrantFundAllocation(Base):
+    """Budget funds allocated for industrial grants in a financial year (Art 42(5)); what is
+    left at the year's end is carried to the next year's grants (`grant_funds`)."""
+
+    __tablename__ = "producers_grant_allocations"
+    __table_args__ = (UniqueConstraint("year", name="uq_producers_grant_allocations_year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[str] = mapped_column(String(30))              # KZT, exact text
+    reference: Mapped[str] = mapped_column(String(300))
+    recorded_by: Mapped[str] = mapped_column(String(150))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

@@ -67,11 +67,45 @@ def _bars(values: dict[str, Any], width: int = 360) -> list[dict[str, Any]]:
 @router.get("/producers/incentives/", response_class=HTMLResponse, include_in_schema=False)
 def incentives_page(request: Request, db: DB, visitor: VisitorDep,
                     actor: PageActor) -> Response:
+    return page(request, visitor, "incentives.html", _incentives_context(db, actor))
+
+
+def _incentives_context(db, actor, error: KzregError | None = None) -> dict[str, Any]:
+    from kzreg.law.calendar import local_date, now_utc
+    from kzreg.producers import grant_funds
+
     totals = incentives_service.totals(db, actor)
-    return page(request, visitor, "incentives.html", {
-        "rows": casework.queue(db, actor, (iw.INCENTIVE,)),
-        "by_state": _bars(totals["by_state"]), "by_measure": _bars(totals["by_measure"]),
-        "may_apply": not actor.read_only})
+    officer = actor.role in iw.OFFICERS
+    funds = None
+    if officer or actor.read_only:   # the money of the authorized body (Art 42(5))
+        try:
+            funds = grant_funds.stored_funds(db, local_date(now_utc()).year,
+                                             local_date(now_utc())).value
+        except InputError:
+            funds = ()
+    return {"rows": casework.queue(db, actor, (iw.INCENTIVE,)),
+            "by_state": _bars(totals["by_state"]), "by_measure": _bars(totals["by_measure"]),
+            "may_apply": not actor.read_only, "funds": funds,
+            "may_fund": officer and not actor.read_only, "error": error}
+
+
+@router.post("/producers/incentives/grant-funds", include_in_schema=False)
+async def grant_funds_submit(request: Request, db: DB, visitor: CSRF,
+                             actor: PageActor) -> Response:
+    from kzreg.producers import grant_funds
+
+    form = await request.form()
+    try:
+        year = str(form.get("year") or "")
+        if not year.isdigit():
+            raise InputError("a financial year", field="year")
+        grant_funds.record_allocation(db, actor, year=int(year), amount=form.get("amount") or "",
+                                      reference=str(form.get("reference") or ""))
+    except KzregError as exc:
+        db.rollback()
+        return page(request, visitor, "incentives.html", _incentives_context(db, actor, exc),
+                    status_code=422)
+    return RedirectResponse("/producers/incentives/#grant-funds", status_code=303)
 
 
 def _new_context(measure: str, form: dict[str, Any] | None = None,

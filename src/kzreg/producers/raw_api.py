@@ -5,6 +5,11 @@
     POST /api/producers/raw-materials/agreements/{id}/periods fulfilled or not (Art 60(9))
     POST /api/producers/raw-materials/agreements/{id}/resale  termination and ban (Art 60(8))
     POST /api/producers/raw-materials/licences                decide an export licence
+    POST /api/producers/raw-materials/list-applications       a manufacturer applies to
+                                                              form the list (Art 60(2))
+    GET  /api/producers/raw-materials/list-applications       (a manufacturer: its own)
+    POST …/list-applications/{id}/examination                 accepted, or refused on the
+                                                              grounds of Art 60(3) only
     GET  /api/producers/raw-materials/licences                decisions (a producer: its own)
     /producers/raw-materials/                                 the page: agreements, bans,
                                                               licences; officers' forms
@@ -22,9 +27,12 @@ from pydantic import BaseModel, Field, ValidationError
 
 from kzreg.law.errors import InputError, KzregError
 from kzreg.law.explain import jsonable
+from kzreg.platform.actors import Role
+from kzreg.producers import raw_list_workflow as rlw
+from kzreg.producers import raw_materials as rm
 from kzreg.producers import raw_service
 from kzreg.producers.pages import page
-from kzreg.web.auth import DB, ApiActor, PageActor, Visitor, VisitorDep, csrf_protected
+from kzreg.web.auth import DB, ApiActor, CaseId, PageActor, Visitor, VisitorDep, csrf_protected
 
 router = APIRouter()
 TAGS = ["producers raw materials"]
@@ -117,10 +125,62 @@ def licences(db: DB, actor: ApiActor) -> dict[str, Any]:
     return {"licences": [licence_json(x) for x in raw_service.licences_for(db, actor)]}
 
 
+# --- applications to form the list (Art 60(2)-(3)) ------------------------------------------
+
+class ListApplicationIn(BaseModel):
+    bin: str
+    name: str = Field(min_length=2, max_length=300)
+    raw_material: str = Field(min_length=2, max_length=200)
+    documents: list[str] = Field(default_factory=list, description="the documents submitted")
+    volume: str | None = Field(None, max_length=60, description="the volume needed, as text")
+
+
+class ExaminationBody(BaseModel):
+    missing_documents: list[str] = Field(default_factory=list)
+    kz_producers: list[str] = Field(default_factory=list)
+    justification: str = Field("", max_length=4000)
+
+
+def list_case_json(case) -> dict[str, Any]:
+    return jsonable({"id": case.id, "type": case.case_type, "state": case.state,
+                     "title": case.title, "opened_at": case.opened_at,
+                     "closed_at": case.closed_at, "data": case.data})
+
+
+def list_applications_for(db, actor) -> list:
+    from kzreg.platform.cases import Case, visible_cases
+
+    return list(db.scalars(visible_cases(db, actor).where(Case.case_type == rlw.RAW_LIST)
+                           .order_by(Case.closed_at.is_not(None), Case.opened_at)))
+
+
+@router.post(f"{BASE}/list-applications", tags=TAGS, status_code=201,
+             summary="A manufacturer applies to form the list of domestic raw materials "
+                     "(Art 60(2))")
+def file_list_application(body: ListApplicationIn, db: DB, actor: ApiActor) -> dict[str, Any]:
+    return list_case_json(rlw.file(db, actor, **body.model_dump()))
+
+
+@router.get(f"{BASE}/list-applications", tags=TAGS,
+            summary="Applications to form the list (a manufacturer: its own), open first")
+def list_applications(db: DB, actor: ApiActor) -> dict[str, Any]:
+    return {"applications": [list_case_json(c) for c in list_applications_for(db, actor)]}
+
+
+@router.post(f"{BASE}/list-applications/{{case_id}}/examination", tags=TAGS,
+             summary="Accept, or refuse on the two grounds of Art 60(3) only")
+def examine_list_application(case_id: CaseId, body: ExaminationBody, db: DB,
+                             actor: ApiActor) -> dict[str, Any]:
+    return list_case_json(rlw.examine(db, actor, case_id, **body.model_dump()))
+
+
 # --- the page ---------------------------------------------------------------------------------
 
 def _context(db, actor, **extra: Any) -> dict[str, Any]:
     return {"agreements": raw_service.agreements_for(db, actor),
+            "list_applications": list_applications_for(db, actor),
+            "grounds": rm.REFUSAL_GROUNDS,
+            "may_apply": actor.role is Role.MANUFACTURER and not actor.read_only,
             "licences": raw_service.licences_for(db, actor),
             "bans": raw_service.bans(db) if not actor.role.is_business else [],
             "may_act": actor.role in raw_service.OFFICERS and not actor.read_only,
@@ -183,4 +243,29 @@ async def resale_form(agreement_id: int, request: Request, db: DB, visitor: CSRF
 async def licence_form(request: Request, db: DB, visitor: CSRF, actor: PageActor) -> Response:
     def run(form) -> None:
         raw_service.decide_licence(db, actor, **_model(LicenceIn, form))
+    return await _post(request, db, visitor, actor, run)
+
+
+def _listed_lines(text: Any) -> list[str]:
+    return [x.strip() for x in str(text or "").replace(",", "\n").splitlines() if x.strip()]
+
+
+@router.post("/producers/raw-materials/list-applications", include_in_schema=False)
+async def list_application_form(request: Request, db: DB, visitor: CSRF,
+                                actor: PageActor) -> Response:
+    def run(form) -> None:
+        form["documents"] = _listed_lines(form.get("documents"))
+        form["bin"] = actor.bin or form.get("bin", "")
+        rlw.file(db, actor, **_model(ListApplicationIn, form))
+    return await _post(request, db, visitor, actor, run)
+
+
+@router.post("/producers/raw-materials/list-applications/{case_id}/examination",
+             include_in_schema=False)
+async def examination_form(case_id: int, request: Request, db: DB, visitor: CSRF,
+                           actor: PageActor) -> Response:
+    def run(form) -> None:
+        rlw.examine(db, actor, case_id, missing_documents=_listed_lines(
+            form.get("missing_documents")), kz_producers=_listed_lines(form.get("kz_producers")),
+            justification=str(form.get("justification") or ""))
     return await _post(request, db, visitor, actor, run)

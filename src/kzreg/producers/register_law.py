@@ -559,6 +559,54 @@ def removal(ground: Ground, *, reorganisation_form: str | None = None,
     return trace.done(Removal(True, automatic))
 
 
+#: The forms a notice of the state register of legal entities may name (the Civil Code's
+#: forms of reorganisation; the Law itself names only transformation, Art 51-6 para 2).
+REORGANISATION_FORMS = ("merger", "accession", "division", "separation", "transformation")
+
+
+@dataclass(frozen=True)
+class MonitoringRemoval:
+    allowed: bool
+    notice_on: dt.date | None          # the day the notice to eliminate was sent
+    failed: tuple[str, ...] = ()       # the criteria the notice named
+    eliminate_by: dt.date | None = None  # None: the register rules' term is not loaded
+    why: str = ""
+
+
+def monitoring_removal(runs: Iterable[tuple[dt.date, bool, Iterable[str]]], on: dt.date
+                       ) -> Explained[MonitoringRemoval]:
+    """May the producer be removed on monitoring results on `on` (Art 51-4(2), Art 51-6
+    sub 1)? Only after a notice to eliminate the non-compliance was sent (a negative run,
+    dated by the day its notice went out) and while no later run found it eliminated; once
+    the register rules' term is loaded, only after that term ran out. `runs`: (notice day,
+    positive, failed criteria)."""
+    trace = Trace("producers.monitoring-removal", on)
+    term = get_setting("producers.monitoring_elimination_deadline")
+    runs = sorted(((d, p, tuple(f)) for d, p, f in runs if d <= on), key=lambda r: r[0])
+    negatives = [r for r in runs if not r[1]]
+    if not trace.step("a notice to eliminate the non-compliance was sent to the personal "
+                      "account", bool(negatives), citation=law("Art 51-4(2)")):
+        return trace.done(MonitoringRemoval(False, None, why="no notice to eliminate a "
+                                            "non-compliance was sent: remove only after one"))
+    notice_on, _, failed = negatives[-1]
+    later = [r for r in runs if r[0] >= notice_on and r[1]]
+    if trace.step(f"a later monitoring run found the non-compliance of {notice_on} "
+                  "eliminated", bool(later), citation=law("Art 51-4(2)")):
+        return trace.done(MonitoringRemoval(False, notice_on, failed,
+                                            why=f"eliminated: positive run of {later[-1][0]}"))
+    if term.value == "unset":
+        trace.step("the term for eliminating is the register rules' (not loaded): the "
+                   "officer finds the non-conformities not eliminated", True,
+                   citation=law("Art 51-4(2)"), parameters=[term.use()])
+        return trace.done(MonitoringRemoval(True, notice_on, failed))
+    last = trace.include(deadline(notice_on, str(term.value), roll_to_working_day=None))
+    ran_out = trace.step(f"the term for eliminating ran out on {last}", on > last,
+                         citation=law("Art 51-4(2)"), parameters=[term.use()])
+    return trace.done(MonitoringRemoval(ran_out, notice_on, failed, last,
+                                        "" if ran_out else f"the producer may eliminate "
+                                        f"the non-compliance until {last}"))
+
+
 @dataclass(frozen=True)
 class AppealWindow:
     body: str           # appeals_commission | informatisation_authority

@@ -7,9 +7,12 @@ workplace (Law 86-VII Arts 51-1..51-6), included by kzreg.producers.api.
                                          the reasoned responses, deadlines, history, and the
                                          acts allowed now (verification, assessment, on-site
                                          report, inclusion; objection; commission decision)
-    /producers/register/entries/{bin}    an entry: goods, monitoring runs, missed quarters;
-                                         officers record monitoring and exclusions
+    /producers/register/entries/{bin}    an entry: goods, monitoring runs, missed quarters,
+                                         the basis for removal on monitoring (Art 51-4(2)),
+                                         notices of the state register of legal entities
+                                         (Art 51-6); officers record monitoring and exclusions
     /producers/register/entries/{bin}/extract.pdf   the extract (Art 51-1(8))
+    /producers/register/cases/{id}/refusal.pdf      the reasoned refusal (Art 51-1(6))
 
 Every act goes through `service` (the same functions as the API), so the checks, the
 notices to the personal account and the extract are the same.
@@ -137,17 +140,10 @@ def _assessment(db, actor, case_id, form) -> None:
 
 
 def _report(db, actor, case_id, form) -> None:
-    positive = form.get("result") == "positive"
-    payload: dict[str, Any] = {"held_on": str(form.get("held_on") or "") or None,
-                               "participants": _lines(form.get("participants")),
-                               "findings": str(form.get("findings") or "")}
-    if not positive:
-        payload["reasons"] = _lines(form.get("reasons"))
-    case = cases.fire(db, case_id, "report_positive" if positive else "report_negative",
-                      actor=actor, payload=payload)
-    if not positive:
-        service._tell_applicant(db, case, None, "Not included after the on-site inspection: "
-                                + "; ".join(payload["reasons"]), rl.law("Art 51-1(5)"))
+    service.report(db, actor, case_id, positive=form.get("result") == "positive",
+                   held_on=str(form.get("held_on") or "") or None,
+                   participants=_lines(form.get("participants")),
+                   findings=str(form.get("findings") or ""), reasons=_lines(form.get("reasons")))
 
 
 def _decision(db, actor, case_id, form) -> None:
@@ -204,7 +200,15 @@ def _entry_context(db, actor, bin: str, **extra: Any) -> dict[str, Any]:
     exclusions = [c for c in db.scalars(cases.visible_cases(db, actor).where(
         cases.Case.case_type.in_((wf.EXCLUSION, wf.SOFTWARE_EXCLUSION))))
         if c.data.get("bin") == bin]
+    from kzreg.law.calendar import local_date, now_utc
+    from kzreg.law.settings import get_setting
+    from kzreg.producers.register_events import events_for
+
+    removal = (service.removal_basis(db, entry, local_date(now_utc())).value
+               if entry.status == "included" else None)
     return {"entry": entry, "runs": runs, "missed": missed, "exclusions": exclusions,
+            "removal": removal, "events": events_for(db, bin=bin),
+            "elimination_term": get_setting("producers.monitoring_elimination_deadline").value,
             "grounds": [g.value for g in rl.Ground], "error": None,
             "may_act": actor.role in wf.OFFICERS and not actor.read_only, **extra}
 
@@ -259,3 +263,20 @@ def extract_pdf(bin: str, db: DB, actor: PageActor, language: str = "ru") -> Res
     document = service.extract(db, actor, bin, language=language)
     return Response(document.pdf, media_type="application/pdf", headers={
         "content-disposition": f'inline; filename="extract-{bin}-{language}.pdf"'})
+
+
+@router.get("/producers/register/cases/{case_id}/refusal.pdf", include_in_schema=False)
+def refusal_pdf(case_id: int, db: DB, actor: PageActor, language: str = "ru") -> Response:
+    """The reasoned response of a refused application (Art 51-1(6)), in the language asked:
+    the stored one when it exists, otherwise made now."""
+    document = refusal_for(db, actor, case_id, language)
+    return Response(document.pdf, media_type="application/pdf", headers={
+        "content-disposition": f'inline; filename="refusal-{case_id}-{language}.pdf"'})
+
+
+def refusal_for(db, actor, case_id: int, language: str):
+    from kzreg.producers.documents import REFUSAL_KIND, register_refusal
+
+    stored = [d for d in case_documents(db, case_id, actor=actor)
+              if d.kind == REFUSAL_KIND and d.language == language]
+    return stored[-1] if stored else register_refusal(db, actor, case_id, language=language)

@@ -118,6 +118,8 @@ def record_verification(session: Session, actor: Actor, case_id: int, *,
     _tell_applicant(session, case, at, "Result of digital verification: "
                     + ("positive" if positive else f"negative — {justification}"),
                     law("Art 51-1(3)"))
+    if not positive:
+        refusal_document(session, actor, case, at)
     return case
 
 
@@ -150,7 +152,38 @@ def assess(session: Session, actor: Actor, case_id: int, *, positive: bool | Non
                                "; ".join(reasons), "trace": trace})
     _tell_applicant(session, case, at, "Not included: " + "; ".join(reasons),
                     law("Art 51-1(6)"))
+    refusal_document(session, actor, case, at)
     return case
+
+
+def report(session: Session, actor: Actor, case_id: int, *, positive: bool,
+           held_on: Any, participants: Iterable[str], findings: str,
+           reasons: Iterable[str] = (), at: dt.datetime | None = None) -> Case:
+    """The production assessment report after an on-site inspection (Art 51-1(5)); a
+    negative one refuses with the reasoned response (Art 51-1(6))."""
+    payload: dict[str, Any] = {"held_on": held_on, "participants": list(participants),
+                               "findings": findings}
+    if not positive:
+        payload["reasons"] = list(reasons)
+    at = at or now_utc()
+    case = cases.fire(session, case_id, "report_positive" if positive else "report_negative",
+                      actor=actor, payload=payload, at=at)
+    if not positive:
+        _tell_applicant(session, case, at, "Not included after the on-site inspection: "
+                        + "; ".join(payload["reasons"]), law("Art 51-1(5)"))
+        refusal_document(session, actor, case, at)
+    return case
+
+
+def refusal_document(session: Session, actor: Actor, case: Case, at: dt.datetime | None):
+    """The reasoned response as a PDF in the applicant's language (Art 51-1(6) para 2: sent
+    to the personal account automatically); other languages on request."""
+    from kzreg.producers.documents import register_refusal
+
+    people = [u for b in case.party_bins for u in users_with_role(session, Role.MANUFACTURER,
+                                                                   bin=b)]
+    language = people[0].language if people else "ru"
+    return register_refusal(session, actor, case.id, language=language, at=at)
 
 
 def include(session: Session, actor: Actor, case_id: int, *,
@@ -229,8 +262,8 @@ def record_monitoring(session: Session, actor: Actor, bin: str, *, run_on: dt.da
                       positive: bool, failed: Iterable[Mapping[str, str]] = (),
                       at: dt.datetime | None = None) -> MonitoringRun:
     """A monitoring run (Art 51-4(1)); a negative one notifies the producer to eliminate the
-    non-compliance (Art 51-4(2)). Removal stays an officer's act (setting
-    producers.monitoring_elimination_deadline)."""
+    non-compliance (Art 51-4(2)). Removal stays an officer's act, allowed only after such a
+    notice (`removal_basis`; setting producers.monitoring_elimination_deadline)."""
     _officer(actor)
     entry = entry_by_bin(session, bin)
     if entry.status != INCLUDED:
@@ -270,10 +303,15 @@ def exclude(session: Session, actor: Actor, bin: str, *, ground: str,
         return None
     at = at or now_utc()
     on = local_date(at)
-    entry.status, entry.excluded_on, entry.exclusion_ground = EXCLUDED, on, the_ground.value
-    entry.updated_at = at
-    for good in entry.goods:
-        good.status = EXCLUDED
+    basis = None
+    if the_ground is rl.Ground.MONITORING:
+        found = removal_basis(session, entry, on)
+        if not found.value.allowed:
+            raise LegalRuleError(f"{bin} may not be removed on monitoring results yet: "
+                                 + found.value.why, field="ground",
+                                 citation=law("Art 51-4(2)"))
+        basis = found.to_dict()
+    mark_excluded(entry, the_ground, on, at)
     window = rl.appeal_window(the_ground, on).value
     case = None
     if window is not None:
@@ -286,12 +324,32 @@ def exclude(session: Session, actor: Actor, bin: str, *, ground: str,
                                      "excluded_on": on.isoformat(),
                                      "appeal_last_day": window.last_day.isoformat(),
                                      "appeal_body": window.body,
-                                     "goods": [g.code for g in entry.goods]})
+                                     "goods": [g.code for g in entry.goods],
+                                     **({"removal_basis": basis} if basis else {})})
     _tell_bin(session, bin, at, f"Excluded from the register ({the_ground.value})"
               + (f"; appeal by {window.last_day}" if window else ""),
               law(rl.GROUND_CLAUSE[the_ground]), case_id=case.id if case else None)
     session.flush()
     return case
+
+
+def mark_excluded(entry: RegisterEntry, ground: rl.Ground, on: dt.date,
+                  at: dt.datetime) -> None:
+    """The entry and its goods leave the register on `on` (Art 51-6)."""
+    entry.status, entry.excluded_on, entry.exclusion_ground = EXCLUDED, on, ground.value
+    entry.updated_at = at
+    for good in entry.goods:
+        good.status = EXCLUDED
+
+
+def removal_basis(session: Session, entry: RegisterEntry, on: dt.date):
+    """Whether monitoring results allow removal on `on`: the notices to eliminate sent and
+    any later run, each dated by the day it was recorded (Art 51-4(2))."""
+    runs = session.scalars(select(MonitoringRun).where(MonitoringRun.entry_id == entry.id)
+                           .order_by(MonitoringRun.recorded_at)).all()
+    return rl.monitoring_removal(
+        [(local_date(r.recorded_at), r.positive,
+          [f"{f.get('code')}: {f.get('reason')}" for f in r.failed or []]) for r in runs], on)
 
 
 def decide_appeal(session: Session, actor: Actor, case_id: int, *, decision: str,

@@ -228,3 +228,4 @@ register_case_type(CaseType(
 # --- incentives (Arts 25-28) and large customers (Arts 47, 61-1) register their own ---------
 import kzreg.producers.contracts_workflow  # noqa: E402,F401  (producers.procurement_plan, dvdp)
 import kzreg.producers.incentives_workflow  # noqa: E402,F401  (producers.incentive_application)
+import kzreg.producers.raw_list_workflow  # noqa: E402,F401  (producers.raw_list_application)

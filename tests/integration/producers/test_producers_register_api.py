@@ -75,6 +75,13 @@ def test_apply_include_extract_and_public_search(site):
 
     r = client.post(f"/api/producers/register/entries/{BIN}/exclusion", headers=h["officer"],
                     json={"ground": "monitoring"})
+    assert r.status_code == 409 and "Art 51-4(2)" in r.text   # no notice to eliminate yet
+    r = client.post(f"/api/producers/register/entries/{BIN}/monitoring", headers=h["officer"],
+                    json={"run_on": "2026-01-10", "positive": False,
+                          "failed": [{"code": "C1", "reason": "no output reported"}]})
+    assert r.status_code == 201, r.text
+    r = client.post(f"/api/producers/register/entries/{BIN}/exclusion", headers=h["officer"],
+                    json={"ground": "monitoring"})
     appeal = r.json()["appeal_case"]
     assert r.json()["status"] == "excluded" and appeal["state"] == "appeal_window"
     r = client.post(f"/api/cases/{appeal['id']}/transitions/file_appeal", headers=h["maker"],

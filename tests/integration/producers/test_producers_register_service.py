@@ -82,7 +82,8 @@ def test_included_excluded_appealed_restored(people):
         assert [r["bin"] for r in service.search(s, "8418")] == [BIN]
         assert any("Included" in n.subject for n in inbox(s, maker_id))
         service.record_monitoring(s, officer, BIN, run_on=dt.date(2025, 12, 1), positive=False,
-                                  failed=[{"code": "staff", "reason": "no payroll"}])
+                                  failed=[{"code": "staff", "reason": "no payroll"}],
+                                  at=at("2025-12-01"))
         assert any("Eliminate" in n.subject for n in inbox(s, maker_id))
         appeal = service.exclude(s, officer, BIN, ground="monitoring", at=at("2025-12-10"))
         assert appeal.data["appeal_last_day"] == "2026-01-27"   # 30 working days
@@ -120,6 +121,9 @@ def test_appeal_window_closes_after_thirty_working_days(people):
         breaches = s.scalars(select(MonitoringBreach)).all()
         assert [(b.period_start, b.period_end) for b in breaches] == [
             (dt.date(2025, 10, 1), dt.date(2026, 1, 1))]
+        service.record_monitoring(s, officer, BIN, run_on=dt.date(2025, 12, 1), positive=False,
+                                  failed=[{"code": "staff", "reason": "no payroll"}],
+                                  at=at("2025-12-01"))
         appeal = service.exclude(s, officer, BIN, ground="monitoring", at=at("2025-12-10"))
     run_once(at("2026-01-28", 0) + dt.timedelta(minutes=1))
     with unit_of_work() as s:

@@ -23,7 +23,11 @@ from security.world import PRINCIPALS, SIGNED_OUT, Credentials, World
 MATRIX_FILE = Path(__file__).with_name("access_matrix.yaml")
 PASS = "pass"      # through every gate: neither 401, 403, 404, a login redirect nor a 5xx
 LOGIN = "login"    # a page sends the browser to /login?next=<the page>
-SCOPED_PARAMS = {"case_id", "escort_id", "document_id", "notice_id", "bin", "seal_number"}
+SCOPED_PARAMS = {"case_id", "escort_id", "document_id", "notice_id", "bin", "seal_number",
+                 # defense (Law 236-VI) and producers (Law 86-VII) records
+                 "order_id", "line_id", "selection_id", "app_id", "req_id", "holding_id",
+                 "reclamation_id", "use_id", "report_id", "prototype_id", "contract_id",
+                 "agreement_id"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -111,17 +115,27 @@ def expected(route: Route, principal: str) -> int | str:
     viewers = spec.get("viewers")
     if viewers is not None and role is not Role.AUDITOR and role.value not in viewers:
         return 404
+    refused = _refused(route, role)
+    if spec.get("role_first") and refused is not None:
+        return refused
     if principal.startswith(("other_", "low_")) and route.scoped:
         return route.scoped
-    roles = route.roles
-    if roles is not None and role not in roles and role is not Role.AUDITOR:
-        return spec.get("deny", 403)
+    if refused is not None:
+        return refused
     if spec.get("body_first"):
         return 422
     if role is Role.AUDITOR and route.method in WRITE_METHODS and not spec.get("reads"):
         return 403
     ok = spec.get("ok", 200 if route.method == "GET" else PASS)
     return ok.get(role.value, ok["*"]) if isinstance(ok, dict) else ok
+
+
+def _refused(route: Route, role: Role) -> int | str | None:
+    """The answer of the `roles` rule to a role that may not act here (None: it may)."""
+    roles = route.roles
+    if roles is not None and role not in roles and role is not Role.AUDITOR:
+        return route.spec.get("deny", 403)
+    return None
 
 
 def holes() -> dict[tuple[str, str], str]:
@@ -138,6 +152,11 @@ def _value(world: World, value: Any) -> Any:
     if isinstance(value, str) and value.startswith("$"):
         return world.subjects[value[1:]]
     return value
+
+
+def _values(world: World, data: Any) -> Any:
+    """A body or form with its top-level `$name` values replaced by things of the world."""
+    return {k: _value(world, v) for k, v in data.items()} if isinstance(data, dict) else data
 
 
 def url_of(world: World, route: Route) -> str:
@@ -163,13 +182,14 @@ def observe(world: World, route: Route, principal: str):
     kwargs: dict[str, Any] = {}
     if route.method in WRITE_METHODS:
         if api:
-            kwargs["json"] = route.spec.get("body", {})
+            kwargs["json"] = _values(world, route.spec.get("body", {}))
         else:
             csrf = creds.csrf
             if csrf is None:  # not signed in: the pre-sign-in token of the login form
                 csrf, anon = _anonymous_csrf(world, cookies)
                 cookies["kzreg_anon"] = anon
-            kwargs["data"] = {**(route.spec.get("form") or {}), "csrf_token": csrf}
+            kwargs["data"] = {**_values(world, route.spec.get("form") or {}),
+                              "csrf_token": csrf}
     world.client.cookies.clear()  # each request carries exactly this principal's cookies
     if cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())

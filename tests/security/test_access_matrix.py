@@ -11,8 +11,10 @@ goes live unreviewed. To add rows for new routes (e.g. a room's new endpoints):
 2. give each what the rules cannot derive: `params` for path values the defaults do not
    cover (add the thing to `_subjects` in world.py if the demo lacks it, e.g. a defense
    case of clearance 2 so that `low_clearance_defense` is refused), `viewers` (who sees
-   the thing: others 404), `roles` (who may act: others 403), `body_first` where the body
-   is validated before the role, `reads` for calculators, `ok` for a non-200 success;
+   the thing: others 404), `roles` (who may act: others 403; `role_first` where the
+   service refuses the role before it looks the thing up), `body_first` where the body is
+   validated before the role, `reads` for calculators, `ok` for a non-200 success; prefer a
+   `body` that passes validation and is refused later by the law, so the gates are asked;
 3. run the matrix for the room, `-k "defense"`, and read each failing cell: either the
    row is wrong, or the route has a hole — then keep the row as it should be and add the
    cells to `holes:` with the fix (they run as strict xfail until it lands).
@@ -81,6 +83,13 @@ def test_the_rules_give_the_project_conventions():
     act = by_key["POST /api/assembly/agreements/{case_id}/actions/{transition}"]
     assert expected(act, "auditor") == 403 and expected(act, "industry_officer") == 403
     assert expected(by_key["GET /health"], "anon") == 200
+    order = by_key["GET /api/defense/orders/{order_id}"]                # top secret, Qorgan's
+    assert expected(order, "contractor") == 200
+    assert expected(order, "other_bin_contractor") == 404
+    assert expected(order, "low_clearance_defense") == 404              # Art 25 sub 3
+    lines = by_key["POST /api/defense/orders/{order_id}/lines"]
+    assert expected(lines, "other_bin_contractor") == 403               # role first
+    assert expected(lines, "low_clearance_defense") == 404
 
 
 @pytest.mark.parametrize(("route", "principal"), _cells())

@@ -22,13 +22,19 @@ PG_ADMIN = os.environ.get("KZREG_TEST_PG", "postgresql://postgres@127.0.0.1:5432
 DEMO_ROOMS = ("escort", "tracking", "assembly", "risk", "producers", "defense")
 OTHER_OFFICE = "55502"         # a customs office no demo case passes through
 
+# Clearances the world gives (Law 236-VI Art 25 sub 3): officials who read everything are
+# cleared for everything, the demo contractor and the other contractor for the top-secret
+# things of defense_world.py (so what refuses them is their BIN, not their clearance), and
+# `low_clearance_defense` stays at 1, below those things.
+CLEARANCE = {"admin": 3, "auditor": 3, "contractor": 2, "other_bin_contractor": 2}
+
 # name -> (base role, what makes it special); the first three are not signed in
 PRINCIPALS: dict[str, tuple[str | None, str]] = {
     "anon": (None, "no credentials"),
     "expired": (None, "an expired token / session of an administrator"),
     "revoked": (None, "a revoked token / logged-out session of an administrator"),
-    "admin": ("admin", "demo user admin"),
-    "auditor": ("auditor", "demo user auditor"),
+    "admin": ("admin", "demo user admin, cleared to 3"),
+    "auditor": ("auditor", "demo user auditor, cleared to 3"),
     "industry_officer": ("industry_officer", "demo user industry"),
     "customs_head": ("customs_head", "demo user customs.head, office 50511"),
     "customs_officer": ("customs_officer", "demo user customs.almaty, office 50511"),
@@ -38,11 +44,11 @@ PRINCIPALS: dict[str, tuple[str | None, str]] = {
     "manufacturer": ("manufacturer", "demo user manufacturer, Steppe Motors' BIN"),
     "carrier": ("carrier", "demo user carrier, Kerueen's BIN"),
     "declarant": ("declarant", "demo user declarant, Shekara's BIN"),
-    "contractor": ("contractor", "demo user contractor, Qorgan's BIN, clearance 1"),
+    "contractor": ("contractor", "demo user contractor, Qorgan's BIN, cleared to 2"),
     "other_bin_manufacturer": ("manufacturer", "a manufacturer of a BIN in no case"),
     "other_bin_carrier": ("carrier", "a carrier of a BIN in no case"),
     "other_bin_declarant": ("declarant", "a declarant of a BIN in no case"),
-    "other_bin_contractor": ("contractor", "a contractor of a BIN in no case"),
+    "other_bin_contractor": ("contractor", "a contractor of a BIN in no case, clearance 2"),
     "other_office_customs": ("customs_officer", f"a customs officer of office {OTHER_OFFICE}"),
     "low_clearance_defense": ("defense_officer", "a defense officer of clearance 1"),
 }
@@ -147,10 +153,14 @@ def _credentials(s) -> dict[str, Credentials]:
               "other_bin_carrier": ("carrier", {"bin": make_bin("2001", "61002")}),
               "other_bin_declarant": ("declarant", {"bin": make_bin("2001", "61003")}),
               "other_bin_contractor": ("contractor", {"bin": make_bin("2001", "61004"),
-                                                      "clearance": 1}),
+                                                      "clearance": CLEARANCE[
+                                                          "other_bin_contractor"]}),
               "other_office_customs": ("customs_officer", {"offices": [OTHER_OFFICE]}),
               "low_clearance_defense": ("defense_officer", {"clearance": 1})}
     usernames = dict(DEMO_USER)
+    for name, clearance in CLEARANCE.items():
+        if name in DEMO_USER:
+            get_user(s, DEMO_USER[name]).clearance = clearance
     for name, (role, scope) in others.items():
         username = name.replace("_", "-")
         create_user(s, username, role, PW, **scope)
@@ -185,6 +195,7 @@ def _subjects(s) -> dict[str, object]:
     from kzreg.platform.users import get_user
     from kzreg.risk.models import RiskControl, RiskSubject
     from kzreg.tracking.models import TrackingSituation
+    from security.defense_world import defense_subjects
 
     steppe = next(c.bin for c in COMPANIES if c.key == "steppe-motors")
 
@@ -217,7 +228,7 @@ def _subjects(s) -> dict[str, object]:
     s.flush()
     order = risk.issue_orders(s, control.id, get_user(s, "inspector").actor())[0]
     return {
-        **_defense_subjects(s),
+        **defense_subjects(s),
         "assembly_case": agreement.id,
         "assembly_document": document.id,
         "escort": escort.id,
@@ -233,35 +244,39 @@ def _subjects(s) -> dict[str, object]:
                                       steppe).id,
         "producers_appeal": case("producers.register_exclusion", "appeal_window").id,
         "producers_bin": steppe,
+        **_producers_subjects(s, case, steppe),
     }
 
 
-def _defense_subjects(s) -> dict[str, object]:
-    """The defense demo's things (read by table, so the room may reshape its models): a
-    contract of clearance 2 with Qorgan's BIN, which the demo contractor (clearance 1),
-    another contractor and a defense officer of clearance 1 must not see."""
-    from sqlalchemy import text
+def _producers_subjects(s, case, steppe: str) -> dict[str, object]:
+    """Incentives, plans, programmes, contracts and raw-material agreements of the demo:
+    Steppe's (the demo manufacturer's) incentive cases, Qorgan's (the demo contractor's)
+    plan and programme, their off-take contract, another company's raw agreement and
+    refused application, Steppe's application to the list of raw materials."""
+    from sqlalchemy import select
 
-    def first(sql: str) -> object:
-        try:
-            with s.begin_nested():
-                return s.execute(text(sql)).scalar()
-        except Exception:  # a table the room has not (yet) got
-            return None
+    from kzreg.platform.demo import COMPANIES
+    from kzreg.platform.documents import Document
+    from kzreg.platform.users import get_user
+    from kzreg.producers import raw_list_workflow as rlw
+    from kzreg.producers.models import IndustrialContract, RawSupplyAgreement
 
-    qorgan = '%"090740003154"%'
+    qorgan = next(c.bin for c in COMPANIES if c.key == "qorgan")
+    raw_list = rlw.file(s, get_user(s, "manufacturer").actor(), bin=steppe,
+                        name="Steppe Motors LLP", raw_material="Copper cathodes",
+                        documents=["application"])
     return {
-        "defense_contract": first("SELECT id FROM cases WHERE case_type = 'defense.contract'"
-                                  f" AND clearance = 2 AND CAST(party_bins AS TEXT) LIKE '{qorgan}'"
-                                  " ORDER BY id"),
-        "defense_open_contract": first("SELECT id FROM cases WHERE case_type = "
-                                       "'defense.contract' AND clearance = 0 ORDER BY id"),
-        "defense_order": first("SELECT id FROM defense_orders ORDER BY id"),
-        "defense_line": first("SELECT id FROM defense_order_lines ORDER BY id"),
-        "defense_selection": first("SELECT id FROM defense_selections ORDER BY id"),
-        "defense_application": first("SELECT id FROM defense_applications ORDER BY id"),
-        "defense_requirement": first("SELECT id FROM defense_requirements ORDER BY id"),
-        "defense_holding": first("SELECT id FROM defense_reserve_holdings ORDER BY id"),
-        "defense_reclamation": first("SELECT id FROM defense_reclamations ORDER BY id"),
-        "defense_bin": "090740003154",
+        "producers_refused": case("producers.register_application", "refused").id,
+        "producers_raw_list": raw_list.id,
+        "producers_incentive": case("producers.incentive_application", "filed", steppe).id,
+        "producers_decided": case("producers.incentive_application", "performing", steppe).id,
+        "producers_plan": case("producers.procurement_plan", "under_review", qorgan).id,
+        "producers_dvdp": case("producers.dvdp", None, qorgan).id,
+        "producers_contract": s.scalar(select(IndustrialContract.id).where(
+            IndustrialContract.customer_bin == qorgan,
+            IndustrialContract.supplier_bin == steppe).order_by(IndustrialContract.id)),
+        "producers_raw_agreement": s.scalar(select(RawSupplyAgreement.id).order_by(
+            RawSupplyAgreement.id)),
+        "producers_document": s.scalar(select(Document.id).where(
+            Document.kind.like("producers_%")).order_by(Document.id)),
     }

@@ -168,9 +168,19 @@ def replenish(session: Session, actor: Actor, use_id: int, quantity: Decimal | s
     """Record assets supplied back; the use closes when its whole volume is back."""
     at = instant(at)
     row = session.get(DefenseReserveUse, use_id)
+    missing = NotFound(f"no reserve use {use_id}", field="use_id")
     if row is None:
-        raise NotFound(f"no reserve use {use_id}", field="use_id")
-    case = get_case_for(session, actor, row.case_id)  # scope and clearance
+        raise missing
+    try:
+        case = get_case_for(session, actor, row.case_id)  # scope and clearance
+    except NotFound:
+        raise missing from None    # the same answer as for no use at all: no case id leaks
+    # a partial return writes without a transition, so the transition's roles are checked
+    # here (the access matrix found auditors recording returns)
+    allowed = case.type.transition("replenish").roles
+    if actor.read_only or actor.role not in allowed:
+        raise Forbidden(f"a {actor.role} may not record assets supplied back",
+                        field="role", citation=art("Art 24 p.4"))
     amount = validated(UseIn, {"quantity": quantity}).quantity
     on = on or local_date(at)
     if amount <= 0 or row.replenished + amount > row.quantity:

@@ -234,9 +234,7 @@ def test_an_appeal_decision_outside_its_values_is_refused(client, admin):
         assert response.status_code in (404, 409, 422), response.text[:300]
 
 
-@pytest.mark.parametrize("path", [
-    "/api/escort/console/basemap",
-    pytest.param("/api/defense/contracts.csv", marks=xfail("defense-csv-content-type"))])
+@pytest.mark.parametrize("path", ["/api/escort/console/basemap", "/api/defense/contracts.csv"])
 def test_the_content_type_is_the_documented_one(client, admin, demo_api, path):
     declared = demo_api.app.openapi()["paths"][path]["get"]
     response = client.get(path, headers=admin)

@@ -26,7 +26,13 @@ def decode(
 ) -> None:
     """Decode one device message; print one JSON object per position (none if it has none)."""
     for position in decode_message(protocol, message):
-        typer.echo(json.dumps(position.to_json(), ensure_ascii=False))
+        line = json.dumps(position.to_json(), ensure_ascii=False)
+        if not line.isascii():
+            try:
+                line.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate from the message: JSON's \u escape
+                line = json.dumps(position.to_json())
+        typer.echo(line)
 
 
 # -- the service, its partitioned workers and the load generator (kzreg.tracking.server,

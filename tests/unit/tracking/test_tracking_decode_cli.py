@@ -72,3 +72,17 @@ def test_decode_message_and_registry():
     assert decode_message("wialon-ips", "#L#860000000000001;NA") == []
     with pytest.raises(InputError, match="truncated"):
         decode_message("egts", real("egts_traccar.txt", "oid_two")[:60])
+
+
+def test_a_message_that_is_not_utf8_is_decoded_or_refused():
+    # A cp1251 argument reaches Python as lone surrogates (PEP 383): its bytes are restored.
+    line = "#D#270413;205601;5544.6025;N;03739.6834;E;1;2;3;4;NA;NA;NA;;NA;drv:3:Иван"
+    argv = line.encode("cp1251").decode("utf-8", "surrogateescape")
+    [position] = decode_message("wialon-ips", argv)
+    assert position.attributes["drv"] == "Иван"
+    with pytest.raises(InputError, match="lone surrogate"):
+        decode_message("wialon-ips", "#P#\ud800")
+    result = subprocess.run([*KZREG, "tracking", "decode", "--protocol", "osmand",
+                             b"id=\xff&lat=1&lon=2"], capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["device"] == "\udcff"

@@ -167,6 +167,27 @@ def test_future_fixes_are_refused_per_record():
     assert "ahead of the server clock" in decoded.rejected[0].reason
 
 
+def test_a_course_over_359_is_refused_per_record():
+    # GOST 33472 POS_DATA: DIR + DIRH is 0..359 degrees; 0x1FF (511) fits the 9 bits
+    bad = egts._POS.pack(500_000_000, 0, 0, 0x01, 0x8000, 0xFF) + bytes(5)
+    good = egts._POS.pack(500_000_000, 0, 0, 0x01, 0x8000, 0x67) + bytes(5)   # 359°
+    body = b"".join(egts.record(n, egts.TELEDATA_SERVICE, egts.subrecord(egts.SR_POS_DATA, pos))
+                    for n, pos in ((1, bad), (2, good)))
+    decoded = session().feed(egts.packet(egts.PT_APPDATA, 3, body))
+    assert [p.course for p in decoded.positions] == [359.0]
+    assert read_response(decoded.reply) == (3, egts.PC_OK, [(1, egts.PC_INC_DATAFORM),
+                                                           (2, egts.PC_OK)])
+    assert "course 511.0" in decoded.rejected[0].reason
+
+
+def test_an_empty_ext_pos_data_is_a_malformed_packet():
+    frame = egts.packet(egts.PT_APPDATA, 4, egts.record(
+        1, egts.TELEDATA_SERVICE, egts.subrecord(egts.SR_EXT_POS_DATA, b"")))
+    decoded = session().feed(frame)
+    assert read_response(decoded.reply)[:2] == (4, egts.PC_INC_DATAFORM)
+    assert decoded.rejected[0].reason == "EXT_POS_DATA is empty"
+
+
 def test_encrypted_frames_are_refused():
     frame = bytearray(encode_positions([Position("x", NOW, 1, 1)], object_id=1, packet_id=2,
                                        record_id=1))

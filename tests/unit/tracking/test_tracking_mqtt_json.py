@@ -66,6 +66,18 @@ def test_encode_decode_identity(lat, lon, state, archive):
     (b'{"time": "2026-01-01T00:00:00Z", "lat": 1, "lon": 2, "device": "other"}',
      "[0].device"),
     (b"[1]", "[0]"),
+    (b'{"time": "2026-01-01T00:00:00Z", "lat": 1, "lon": 2, "valid": "false"}', "[0].valid"),
+    (b'{"time": "2026-01-01T00:00:00Z", "lat": 1, "lon": 2, "archive": 1}', "[0].archive"),
+    (b'{"time": "2026-01-01T00:00:00Z", "lat": 1, "lon": 2, "speed_kmh": -1}',
+     "[0].speed_kmh"),
+    (b'{"time": "2026-01-01T00:00:00Z", "lat": 1, "lon": 2, "course": 360.5}', "[0].course"),
+    (b'{"time": "2026-01-01T00:00:00Z", "lat": 1, "lon": 2, "satellites": 300}',
+     "[0].satellites"),
+    (b'{"time": "2026-01-01T00:00:00Z", "lat": 1, "lon": 2, "battery": -0.5}', "[0].battery"),
+    (b'{"time": "2026-01-01T00:00:00Z", "lat": 1, "lon": 2, "battery": 1' + b"0" * 400 + b"}",
+     "[0].battery"),
+    (b'{"time": "9999-12-31T23:59:59-05:00", "lat": 1, "lon": 2}', "[0].time"),
+    (b"[" * 100_000, "payload"),
 ])
 def test_bad_payloads_name_the_field(payload, field):
     with pytest.raises(InputError) as error:

@@ -101,6 +101,17 @@ def test_json_location_list():
      "coords.latitude"),
     ('{"device_id": "x", "location": {}}', "location.coords"),
     ('{"device_id": ', "message"),
+    ('{"a": ' + "[" * 100_000, "message"),
+    ("//[?lat=1&lon=2", "message"),
+    ("id=1&lat=1&lon=0&timestamp=0001-01-01T00:00:00%2B05:00", "timestamp"),
+    ("id=1&lat=1&lon=0&speed=-5", "speed"),
+    ("id=1&lat=1&lon=0&heading=400", "bearing"),
+    ("id=1&lat=1&lon=0&sat=1e30", "sat"),
+    ("id=1&lat=1&lon=0&batt=-1", "batt"),
+    ('{"location": {"coords": {"latitude": 1, "longitude": 1, "heading": 361}}}',
+     "coords.heading"),
+    ('{"location": {"coords": {"latitude": 1, "longitude": 1, "speed": 1' + "0" * 400 + '}}}',
+     "coords.speed"),
 ])
 def test_bad_requests_name_the_field(message, field):
     with pytest.raises(InputError) as error:

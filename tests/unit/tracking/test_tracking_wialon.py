@@ -178,11 +178,26 @@ def test_v20_data_with_bad_crc_gets_code_16_and_no_position():
     ("#D#270413;205601;5544.6025;N;03739.6834;E;1;2;3;4;0.0;0;0;1,a;NA;NA", b"#AD#14"),
     ("#D#270413;205601;5544.6025;N;03739.6834;E;1;2;3;4;0.0;0;0;NA;NA;bad", b"#AD#15"),
     ("#D#270413;205601;5544.6025;N;03739.6834;E;1;2;3;4;0.0;0;0;NA;NA;a:2:x", b"#AD#15"),
+    # values out of range (sanity.check_values): 11 speed/course, 12 sats, 15 params
+    ("#SD#270413;205601;5544.6025;N;03739.6834;E;-5;2;3;4", b"#ASD#11"),
+    ("#SD#270413;205601;5544.6025;N;03739.6834;E;1;361;3;4", b"#ASD#11"),
+    ("#SD#270413;205601;5544.6025;N;03739.6834;E;1;2;3;-3", b"#ASD#12"),
+    ("#SD#270413;205601;5544.6025;N;03739.6834;E;1;2;3;256", b"#ASD#12"),
+    ("#D#270413;205601;5544.6025;N;03739.6834;E;1;2;3;4;0.0;0;0;NA;NA;batt:2:-5", b"#AD#15"),
 ])
 def test_v11_error_codes(body, code):
     s = logged_in("1.1")
     decoded = s.feed(body.encode() + b"\r\n")
     assert decoded.reply == code + b"\r\n" and decoded.positions == [] and decoded.rejected
+
+
+def test_a_black_box_record_out_of_range_is_refused_alone():
+    s = logged_in("1.1")
+    good = "270413;205601;5544.6025;N;03739.6834;E;1;2;3;4"
+    decoded = s.feed(f"#B#{good}|270413;205602;5544.6025;N;03739.6834;E;1;400;3;4|{good}\r\n"
+                     .encode())
+    assert decoded.reply == b"#AB#2\r\n" and len(decoded.positions) == 2
+    assert "course 400.0" in decoded.rejected[0].reason
 
 
 def test_future_time_is_refused_with_code_0():

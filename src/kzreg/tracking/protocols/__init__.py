@@ -43,7 +43,7 @@ def decode_message(protocol: str, text: str) -> list[Position]:
     itself names, e.g. Wialon's UDP prefix, OsmAnd's `id`, EGTS's object id).
     """
     if protocol == "wialon-ips":
-        data = text.encode("utf-8")
+        data = _bytes(text)
         if not data.endswith(b"\n"):
             data += b"\r\n"
         return _session_positions(WialonIpsSession(), data)
@@ -55,6 +55,17 @@ def decode_message(protocol: str, text: str) -> list[Position]:
         return decode_mqtt_json("", text)
     raise InputError(f"unknown protocol {protocol!r}; one of {', '.join(MESSAGE_PROTOCOLS)}",
                      field="protocol")
+
+
+def _bytes(text: str) -> bytes:
+    """The line's bytes. A command-line argument that is not UTF-8 (cp1251 firmware text)
+    reaches Python with its bytes as lone surrogates (PEP 383): surrogateescape restores
+    them; another lone surrogate is no text a device sent."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raise InputError("the message is not valid text (a lone surrogate)",
+                         field="message") from None
 
 
 def _hex(text: str) -> bytes:

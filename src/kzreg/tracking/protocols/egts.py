@@ -31,7 +31,15 @@ from typing import Any
 
 from kzreg.tracking.position import Position, SealState
 from kzreg.tracking.protocols.base import MAX_FRAME_BYTES, Decoded, Rejected
-from kzreg.tracking.protocols.sanity import BadFix, Clock, check_fix, preview, seal_state, utc_now
+from kzreg.tracking.protocols.sanity import (
+    BadFix,
+    Clock,
+    check_fix,
+    check_values,
+    preview,
+    seal_state,
+    utc_now,
+)
 
 PROTOCOL = "egts"
 UTC = dt.UTC
@@ -46,6 +54,9 @@ SR_POS_DATA, SR_EXT_POS_DATA, SR_ABS_DIG_SENS_DATA = 16, 17, 23
 PC_OK, PC_UNS_PROTOCOL, PC_DECRYPT_ERROR, PC_INC_HEADERFORM = 0, 128, 129, 131
 PC_INC_DATAFORM, PC_UNS_TYPE, PC_HEADERCRC_ERROR, PC_DATACRC_ERROR = 132, 133, 137, 138
 PC_INC_DATETIME = 154
+# GOST 33472 EGTS_SR_POS_DATA: DIR (8 bits) with its high bit DIRH is the course in whole
+# degrees clockwise from north, 0..359; the 9 bits reach 511, which is no course.
+MAX_COURSE = 359
 # kzreg's convention: the seal reports its state (0 closed, 1 opened, 2 removed, 3 tamper)
 # as the state of this absolute digital sensor number (12 bits; 0x5EA, "SEAL").
 SEAL_DIGITAL_SENSOR = 0x5EA
@@ -145,6 +156,8 @@ def _pos_data(data: bytes, start: int, length: int, record: _Record) -> None:
 
 
 def _ext_pos_data(data: bytes, start: int, length: int, record: _Record) -> None:
+    if length < 1:  # GOST 33472 EGTS_SR_EXT_POS_DATA: the flags byte is mandatory
+        raise FrameError(PC_INC_DATAFORM, "EXT_POS_DATA is empty")
     flags, at, end = data[start], start + 1, start + length
     for bit, size in ((0x01, 2), (0x02, 2), (0x04, 2), (0x08, 1)):  # VDOP HDOP PDOP SAT
         if flags & bit:
@@ -368,6 +381,9 @@ class EgtsSession:
         ntm, lat, lon, valid, speed, course, altitude, archive, inputs = fix
         fix_time = dt.datetime.fromtimestamp(EPOCH_SECONDS + ntm, UTC)
         check_fix(fix_time, lat, lon, now)
+        # A bad value refuses this record only (status 132, EGTS_PC_INC_DATAFORM); the
+        # packet's other records are still stored and confirmed.
+        check_values(speed, course, gathered.satellites, None, max_course=MAX_COURSE)
         attributes: dict[str, Any] = {"inputs": inputs}
         if gathered.hdop is not None:
             attributes["hdop"] = gathered.hdop

@@ -25,7 +25,8 @@ def decode_jsonl_line(line: str | bytes) -> Position | None:
     """The position a replay line reports, None for an event line; InputError if malformed."""
     try:
         entry = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # JSONDecodeError, UnicodeDecodeError,
+        # an integer over 4300 digits, or nesting deeper than json's recursion limit
         raise InputError(f"the line is not JSON: {error}", field="line") from None
     if not isinstance(entry, dict):
         raise InputError("a trace line is a JSON object", field="line")

@@ -24,7 +24,14 @@ from typing import Any
 from kzreg.law.errors import InputError
 from kzreg.tracking.position import Position
 from kzreg.tracking.protocols.osmand import no_constants, parse_time
-from kzreg.tracking.protocols.sanity import BadFix, Clock, check_fix, seal_state, utc_now
+from kzreg.tracking.protocols.sanity import (
+    BadFix,
+    Clock,
+    check_fix,
+    check_values,
+    seal_state,
+    utc_now,
+)
 
 PROTOCOL = "mqtt-json"
 TOPIC_PREFIX, TOPIC_SUFFIX = "kzreg/seals/", "/position"
@@ -48,9 +55,23 @@ def _number(report: dict[str, Any], key: str, index: int) -> float | None:
     value = report.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InputError(f"{value!r} is not a finite number", field=f"[{index}].{key}")
-    return float(value)
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value):
+            raise InputError(f"{value!r} is not a finite number", field=f"[{index}].{key}")
+        return float(value)
+    except OverflowError:  # an integer beyond any float (JSON allows 400 digits)
+        raise InputError("the number is too large", field=f"[{index}].{key}") from None
+
+
+def _flag(report: dict[str, Any], key: str, index: int, default: bool) -> bool:
+    """A JSON true/false: bool("false") would be True, storing an invalid fix as valid."""
+    value = report.get(key)
+    if value is None:  # absent or null, as for the other optional keys
+        return default
+    if not isinstance(value, bool):
+        raise InputError(f"{value!r} is not true or false", field=f"[{index}].{key}")
+    return value
 
 
 def _report(device: str, report: Any, index: int, now: dt.datetime) -> Position:
@@ -78,13 +99,16 @@ def _report(device: str, report: Any, index: int, now: dt.datetime) -> Position:
             raise InputError(f"{report['seal']!r} is not closed|opened|removed|tamper",
                              field=f"[{index}].seal")
     satellites = _number(report, "satellites", index)
+    values = {key: _number(report, key, index) for key in ("speed_kmh", "course", "battery")}
+    try:
+        check_values(values["speed_kmh"], values["course"], satellites, values["battery"])
+    except BadFix as bad:
+        raise InputError(bad.reason, field=f"[{index}].{bad.field}") from None
     return Position(
         device=device or str(named or ""), fix_time=time, lat=lat, lon=lon,
-        valid=bool(report.get("valid", True)), speed_kmh=_number(report, "speed_kmh", index),
-        course=_number(report, "course", index), altitude_m=_number(report, "altitude_m", index),
+        valid=_flag(report, "valid", index, True), altitude_m=_number(report, "altitude_m", index),
         satellites=None if satellites is None else int(satellites), seal_state=state,
-        battery=_number(report, "battery", index), protocol=PROTOCOL,
-        archive=bool(report.get("archive", False)),
+        protocol=PROTOCOL, archive=_flag(report, "archive", index, False), **values,
         attributes={key: value for key, value in report.items() if key not in _KNOWN})
 
 
@@ -94,7 +118,8 @@ def decode_mqtt_json(topic: str, payload: bytes | str, *,
     device = topic_device(topic)
     try:
         document = json.loads(payload, parse_constant=no_constants)
-    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, NaN / Infinity
+    except (ValueError, RecursionError) as error:  # JSONDecodeError, UnicodeDecodeError,
+        # NaN / Infinity, or nesting deeper than json's recursion limit ("[" * 5000)
         raise InputError(f"the payload is not JSON: {error}", field="payload") from None
     reports = document if isinstance(document, list) else [document]
     now = clock()

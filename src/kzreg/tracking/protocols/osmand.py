@@ -24,7 +24,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 from kzreg.law.errors import InputError
 from kzreg.tracking.position import Position
-from kzreg.tracking.protocols.sanity import BadFix, Clock, check_fix, seal_state, utc_now
+from kzreg.tracking.protocols.sanity import (
+    BadFix,
+    Clock,
+    check_fix,
+    check_values,
+    seal_state,
+    utc_now,
+)
 
 PROTOCOL = "osmand"
 UTC = dt.UTC
@@ -32,12 +39,17 @@ KNOT_KMH = 1.852
 MPS_KMH = 3.6
 _QUERY_FIELDS = frozenset({"id", "deviceid", "lat", "lon", "location", "timestamp", "speed",
                            "bearing", "heading", "altitude", "batt", "valid", "sat", "seal"})
+# The request's name of each value `sanity.check_values` judges, for the InputError's field.
+_QUERY_NAMES = {"speed_kmh": "speed", "course": "bearing", "satellites": "sat",
+                "battery": "batt"}
+_JSON_NAMES = {"speed_kmh": "coords.speed", "course": "coords.heading",
+               "battery": "battery.level"}
 
 
 def _float(value: Any, name: str) -> float:
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON integer of 400 digits
         raise InputError(f"{value!r} is not a number", field=name) from None
     if not math.isfinite(number):
         raise InputError(f"{value!r} is not a finite number", field=name)
@@ -59,24 +71,31 @@ def parse_time(value: Any, name: str = "timestamp") -> dt.datetime:
     except ValueError:
         try:
             moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise InputError(f"{text!r} is neither unix time nor ISO 8601", field=name) from None
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+            # At the calendar's edge an offset overflows: 9999-12-31T23:59:59-05:00
+            return moment.replace(tzinfo=UTC) if moment.tzinfo is None \
+                else moment.astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise InputError(f"{text!r} is neither unix time nor ISO 8601 within years "
+                             "1..9999", field=name) from None
     if not math.isfinite(number) or not 0 <= number < 1e14:
         raise InputError(f"{text!r} is out of range", field=name)
     return dt.datetime.fromtimestamp(number / 1000 if number > 1e11 else number, UTC)
 
 
 def _position(device: str, time: dt.datetime | None, lat: float, lon: float, now: dt.datetime,
-              **fields: Any) -> Position:
+              names: Mapping[str, str], **fields: Any) -> Position:
     attributes = fields.pop("attributes")
     if time is None:
         time = now
         attributes["time_source"] = "server"
     try:
         check_fix(time, lat, lon, now)
+        check_values(fields.get("speed_kmh"), fields.get("course"), fields.get("satellites"),
+                     fields.get("battery"))
     except BadFix as bad:
-        raise InputError(bad.reason, field="timestamp" if bad.kind == "time" else "lat") from None
+        field = {"time": "timestamp", "coordinates": "lat"}.get(bad.kind) \
+            or names.get(bad.field or "", bad.field)
+        raise InputError(bad.reason, field=field) from None
     return Position(device=device, fix_time=time, lat=lat, lon=lon, protocol=PROTOCOL,
                     attributes=attributes, **fields)
 
@@ -100,8 +119,11 @@ def _truth(value: str) -> bool:
 
 def decode_query(query: str, *, now: dt.datetime) -> list[Position]:
     if "?" in query:
-        query = urlsplit(query).query if "://" in query or query.startswith("/") \
-            else query.split("?", 1)[1]
+        try:
+            query = urlsplit(query).query if "://" in query or query.startswith("/") \
+                else query.split("?", 1)[1]
+        except ValueError:  # a host part urlsplit refuses, e.g. "//[?lat=1" (Invalid IPv6 URL)
+            raise InputError("not a query string", field="message") from None
     params = dict(parse_qsl(query, keep_blank_values=True))
     device = params.get("id") or params.get("deviceid") or ""  # "": the listener quarantines
     if "location" in params:
@@ -115,7 +137,7 @@ def decode_query(query: str, *, now: dt.datetime) -> list[Position]:
     satellites = _optional(params.get("sat"), "sat")
     time = parse_time(params["timestamp"]) if params.get("timestamp") else None
     return [_position(
-        device, time, _float(lat_text, "lat"), _float(lon_text, "lon"), now,
+        device, time, _float(lat_text, "lat"), _float(lon_text, "lon"), now, _QUERY_NAMES,
         valid=_truth(params["valid"]) if "valid" in params else True,
         speed_kmh=None if speed is None else round(speed * KNOT_KMH, 3),
         course=_optional(params.get("bearing", params.get("heading")), "bearing"),
@@ -146,7 +168,7 @@ def _json_location(device: str, location: Mapping[str, Any], now: dt.datetime) -
     return [_position(
         device, parse_time(timestamp, "location.timestamp") if timestamp else None,
         _float(coords["latitude"], "coords.latitude"),
-        _float(coords["longitude"], "coords.longitude"), now,
+        _float(coords["longitude"], "coords.longitude"), now, _JSON_NAMES,
         speed_kmh=None if speed is None else round(speed * MPS_KMH, 3),
         course=_optional(coords.get("heading"), "coords.heading", unknown_below=0),
         altitude_m=_optional(coords.get("altitude"), "coords.altitude"),
@@ -181,7 +203,8 @@ def decode_osmand(message: str | bytes | Mapping[str, Any], *,
     if text.startswith("{"):
         try:
             body = json.loads(text, parse_constant=no_constants)
-        except ValueError as error:  # JSONDecodeError, or NaN / Infinity
+        except (ValueError, RecursionError) as error:  # JSONDecodeError, NaN / Infinity, or
+            # nesting deeper than json's recursion limit ("[" * 5000)
             raise InputError(f"the JSON body does not parse: {error}", field="message") from None
         if not isinstance(body, dict):
             raise InputError("the JSON body must be an object", field="message")

@@ -26,7 +26,15 @@ from typing import Any
 
 from kzreg.tracking.position import Position
 from kzreg.tracking.protocols.base import MAX_FRAME_BYTES, Decoded, Rejected
-from kzreg.tracking.protocols.sanity import BadFix, Clock, check_fix, preview, seal_state, utc_now
+from kzreg.tracking.protocols.sanity import (
+    BadFix,
+    Clock,
+    check_fix,
+    check_values,
+    preview,
+    seal_state,
+    utc_now,
+)
 
 PROTOCOL = "wialon-ips"
 UTC = dt.UTC
@@ -75,6 +83,9 @@ class PacketError(Exception):
 
 
 _SHORT_FIELDS, _FULL_FIELDS = 10, 16
+# The reply code for a value out of range (`sanity.check_values`): 11 speed, course or
+# height, 12 satellites, 15 params (the battery is the `battery`/`batt` parameter).
+_VALUE_CODES = {"satellites": "12", "battery": "15"}
 _NA = ("NA", "")
 
 
@@ -209,7 +220,7 @@ def parse_record(fields: list[str], *, device: str, now: dt.datetime,
                 del params["seal"]
             for key in ("battery", "batt"):
                 if isinstance(params.get(key), int | float):
-                    battery = float(params.pop(key))
+                    battery = _number(str(params.pop(key)), "15", key)
                     break
             attributes.update(params)
     if lat is None or lon is None:
@@ -218,8 +229,11 @@ def parse_record(fields: list[str], *, device: str, now: dt.datetime,
         attributes["time_source"] = "server"
     try:
         check_fix(fix_time, lat, lon, now)
+        check_values(speed, course, satellites, battery)
     except BadFix as bad:
-        raise PacketError("0" if bad.kind == "time" else "10", bad.reason) from None
+        code = {"time": "0", "coordinates": "10"}.get(bad.kind) \
+            or _VALUE_CODES.get(bad.field or "", "11")
+        raise PacketError(code, bad.reason) from None
     return Position(device=device, fix_time=fix_time, lat=lat, lon=lon,
                     valid=satellites is None or satellites >= 3, speed_kmh=speed,
                     course=course, altitude_m=altitude, satellites=satellites,

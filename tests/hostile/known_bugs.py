@@ -24,14 +24,6 @@ class KnownBug:
 
 
 BUGS: dict[str, KnownBug] = {
-    "producers-search-like-wildcards": KnownBug(
-        "the public register search puts the search text into LIKE patterns unescaped: "
-        "'%' or '_' match every producer (no SQL injection, values are bound, but the "
-        "search does not mean what was typed)",
-        "src/kzreg/producers/service.py, search: `RegisterEntry.name.icontains(text, "
-        "autoescape=True)`, `RegisterGood.code.startswith(text, autoescape=True)`, "
-        "`RegisterGood.title.icontains(text, autoescape=True)` instead of ilike(f\"%{..}%\")",
-        r"^$"),
 }
 
 

@@ -13,8 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, text
 
-from hostile.known_bugs import xfail
-
 SQL = ["' OR '1'='1", "' OR 1=1 --", "1; DROP TABLE cases; --", "\" OR \"\"=\"",
        "%' OR '%'='", "') UNION SELECT username, password_hash FROM users --", "\\'; --",
        "1 OR 1=1", "$1", ":name", "?"]
@@ -43,7 +41,6 @@ def _tables(url: str) -> dict[str, int]:
 
 # -- SQL ----------------------------------------------------------------------------------
 
-@xfail("producers-search-like-wildcards")
 def test_a_search_for_a_wildcard_finds_only_literal_matches(client):
     for term in ("%", "_", "%%"):
         response = client.get("/api/producers/register/search", params={"q": term})

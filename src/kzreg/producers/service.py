@@ -436,12 +436,12 @@ def search(session: Session, text: str = "", *, limit: int = 50) -> list[dict[st
     query = (select(RegisterEntry).where(RegisterEntry.status == INCLUDED)
              .options(selectinload(RegisterEntry.goods)).order_by(RegisterEntry.name))
     text = text.strip()
-    if text:
-        like = f"%{text.lower()}%"
+    if text:    # what was typed is searched for literally: "%" and "_" are not wildcards
         query = query.where(or_(
-            RegisterEntry.bin == text, RegisterEntry.name.ilike(like),
+            RegisterEntry.bin == text, RegisterEntry.name.icontains(text, autoescape=True),
             RegisterEntry.id.in_(select(RegisterGood.entry_id).where(or_(
-                RegisterGood.code.startswith(text), RegisterGood.title.ilike(like))))))
+                RegisterGood.code.startswith(text, autoescape=True),
+                RegisterGood.title.icontains(text, autoescape=True))))))
     return [{"bin": e.bin, "name": e.name, "region": e.region, "route": e.route,
              "included_on": e.included_on.isoformat(),
              "goods": [{"code": g.code, "title": g.title,

@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session
 
 from kzreg.defense import contracts_service as svc
 from kzreg.defense import execution_service as execution
+from kzreg.defense import labels
 from kzreg.defense import modification_service as modification
 from kzreg.defense import monitoring_service as monitoring
 from kzreg.defense import reserve_service as reserve
-from kzreg.defense import secrecy
 from kzreg.defense.contracts import NOTICE_WORDS, NoticeEvent, RefusalGround
 from kzreg.defense.contracts_models import DefenseReclamation
 from kzreg.defense.contracts_web import (
@@ -63,8 +63,9 @@ router = APIRouter()
 
 def page(request: Request, visitor: Visitor, template: str, context: dict[str, Any],
          status_code: int = 200) -> HTMLResponse:
-    return render(request, template, {"cite_ref": _cite_text, "levels": secrecy.LEVELS,
-                                      **context}, status_code=status_code, visitor=visitor)
+    return render(request, template, {"cite_ref": _cite_text,
+                                      **labels.page_context(visitor.language), **context},
+                  status_code=status_code, visitor=visitor)
 
 
 def _cite_text(ref: str | None) -> str:

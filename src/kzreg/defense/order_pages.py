@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from kzreg.defense import order, secrecy, selection_service, version_service
+from kzreg.defense import labels, order, secrecy, selection_service, version_service
 from kzreg.defense import order_service as service
 from kzreg.defense import register_service as book
 from kzreg.defense import requirement_service as tts
@@ -63,7 +63,8 @@ def _page(request: Request, visitor: Visitor, template: str, **context: Any) -> 
     actor = visitor.actor
     context.setdefault("can_act", actor is not None and service.officer_or_none(actor))
     context.setdefault("is_admin", actor is not None and actor.role is Role.ADMIN)
-    context.setdefault("levels", secrecy.LEVELS)
+    for key, value in labels.page_context(visitor.language).items():
+        context.setdefault(key, value)
     context.setdefault("today", _today())
     return render(request, f"defense/{template}", context, visitor=visitor)
 

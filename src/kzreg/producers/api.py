@@ -28,8 +28,8 @@ from kzreg.law.errors import Forbidden
 from kzreg.law.explain import jsonable
 from kzreg.platform.actors import Role
 from kzreg.platform.cases import Case, visible_cases
+from kzreg.producers import labels, service, workflow
 from kzreg.producers import register_law as rl
-from kzreg.producers import service, workflow
 from kzreg.web.auth import (
     DB,
     ApiActor,
@@ -266,7 +266,8 @@ def room_index() -> Response:
 def search_page(request: Request, db: DB, visitor: VisitorDep, q: str = "") -> Response:
     """Public: no sign-in needed (get_visitor, not page_actor)."""
     rows = service.search(db, q, limit=200)
-    return render(request, "producers/register_search.html", {"rows": rows, "q": q},
+    return render(request, "producers/register_search.html", {
+        "rows": rows, "q": q, **labels.page_context(visitor.language)},
                   visitor=visitor)
 
 
@@ -295,7 +296,8 @@ def queue_page(request: Request, db: DB, visitor: VisitorDep, actor: PageActor) 
     return render(request, "producers/register_queue.html", {
         "cases": cases, "deadlines": {c.id: t for c, t in rows}, "counts": counts,
         "entries": entries,
-        "by_status": _bars(by_status), "by_region": _bars(by_region),
+        "by_status": _bars({labels.LABELS.get(k, k): n for k, n in by_status.items()}),
+        "by_region": _bars(by_region), **labels.page_context(visitor.language),
         "may_apply": actor.role in (Role.MANUFACTURER, *workflow.OFFICERS)
         and not actor.read_only}, visitor=visitor)
 

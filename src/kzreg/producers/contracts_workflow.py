@@ -40,6 +40,7 @@ from kzreg.platform.casetypes import (
 from kzreg.producers import contracts as ct
 from kzreg.producers.fixed_timers import FixedDeadline, fixed
 from kzreg.producers.incentives import art
+from kzreg.web.i18n import N_
 
 PLAN = "producers.procurement_plan"
 DVDP = "producers.dvdp"
@@ -123,7 +124,7 @@ def plans_due(case: Any) -> dt.date:
 @fixed(PLAN, "expected")
 def _lodge_by(case: Any) -> FixedDeadline:
     return FixedDeadline("lodge", plans_due(case), art("Art 47(1)"),
-                         "The large customer lodges its plan")
+                         N_("The large customer lodges its plan"))
 
 
 @fixed(PLAN, "resubmitted")
@@ -132,21 +133,21 @@ def _approve_by(case: Any) -> FixedDeadline:
     key = "received_on" if start.value == "plan_receipt" else "resubmitted_on"
     day = dt.date.fromisoformat(case.data[key])
     return FixedDeadline("approve", add_working_days(day, ct.APPROVAL_WORKING_DAYS),
-                         art("Art 47(4)"), "The amended plan is approved")
+                         art("Art 47(4)"), N_("The amended plan is approved"))
 
 
 @fixed(PLAN, "agreed")
 def _publish_by(case: Any) -> FixedDeadline:
     year = int(case.data["first_procurement_year"])
     due = ct.fixed_date(Trace(), dt.date(year, 2, 1), "agreed list published", "Art 47(5)")
-    return FixedDeadline("publish", due, art("Art 47(5)"), "The agreed list is published")
+    return FixedDeadline("publish", due, art("Art 47(5)"), N_("The agreed list is published"))
 
 
 @fixed(PLAN, "examination")
 def _conclude_by(case: Any) -> FixedDeadline | None:
     due = case.data.get("contracts_due")
     return FixedDeadline("conclude", dt.date.fromisoformat(due), art("Art 47(7)"),
-                         "Applications examined and contracts concluded") if due else None
+                         N_("Applications examined and contracts concluded")) if due else None
 
 
 register_case_type(CaseType(
@@ -270,7 +271,7 @@ def _fulfilment_rule_loaded(case: Any, payload: Any, as_of: dt.date) -> bool:
 def _period_end(case: Any) -> FixedDeadline:
     last_year = int(case.data["start_year"]) + ct.DVDP_YEARS - 1
     return FixedDeadline("period_end", dt.date(last_year, 12, 31), art("Art 61-1(2)"),
-                         "Three-year period ends: fulfilment to be recognised")
+                         N_("Three-year period ends: fulfilment to be recognised"))
 
 
 register_case_type(CaseType(

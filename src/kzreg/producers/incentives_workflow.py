@@ -45,6 +45,7 @@ from kzreg.producers.models import (
     IncentiveGrant,
     RegisterEntry,
 )
+from kzreg.web.i18n import N_
 
 INCENTIVE = "producers.incentive_application"
 OFFICERS = frozenset({Role.INDUSTRY_OFFICER, Role.ADMIN})
@@ -267,7 +268,7 @@ def _refunded(case: Any, payload: RefundIn, as_of: dt.date) -> None:
 def _obligations_term(case: Any) -> FixedDeadline | None:
     due = (case.data.get("decision") or {}).get("obligations_due_on")
     return FixedDeadline("counter_obligations", dt.date.fromisoformat(due), art("Art 27(1)"),
-                         "Counter-obligations assessed at the end of their term"
+                         N_("Counter-obligations assessed at the end of their term")
                          ) if due else None
 
 

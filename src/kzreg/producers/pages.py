@@ -30,7 +30,7 @@ from kzreg.law.citations import Citation
 from kzreg.law.errors import InputError, KzregError
 from kzreg.law.explain import jsonable
 from kzreg.platform.documents import case_documents
-from kzreg.producers import casework, contracts_service, documents, incentives_service
+from kzreg.producers import casework, contracts_service, documents, incentives_service, labels
 from kzreg.producers import contracts_workflow as cw
 from kzreg.producers import incentives_workflow as iw
 from kzreg.producers.incentives import DIRECTIONS, catalogue
@@ -44,7 +44,8 @@ CSRF = Annotated[Visitor, Depends(csrf_protected)]
 
 def page(request: Request, visitor: Visitor, template: str, context: dict[str, Any],
          status_code: int = 200) -> HTMLResponse:
-    return render(request, f"producers/{template}", {"cite_ref": _cite_text, **context},
+    return render(request, f"producers/{template}", {
+        "cite_ref": _cite_text, **labels.page_context(visitor.language), **context},
                   status_code=status_code, visitor=visitor)
 
 

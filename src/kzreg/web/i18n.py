@@ -14,11 +14,12 @@ else Russian (the language of interethnic communication; Constitution Art 7(2)).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from gettext import NullTranslations
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from babel.support import Translations
 
@@ -48,6 +49,54 @@ def gettext(language: str, message: str) -> str:
 def N_(message: str) -> str:  # noqa: N802  (the gettext convention)
     """Mark a message for extraction; it is translated where it is shown."""
     return message
+
+
+class Contextual(str):
+    """An English message that reads differently in different rooms ("other", "Subject"):
+    it carries its gettext context (msgctxt), so each room has its own translation."""
+
+    context: str
+
+    def __new__(cls, context: str, message: str) -> Contextual:
+        made = super().__new__(cls, message)
+        made.context = context
+        return made
+
+
+def pN_(context: str, message: str) -> Contextual:  # noqa: N802  (the gettext convention)
+    """Mark a message with its context for extraction; translated where it is shown."""
+    return Contextual(context, message)
+
+
+def pgettext(language: str, context: str, message: str) -> str:
+    return translations(language).pgettext(context, message)
+
+
+def translate(language: str, message: str) -> str:
+    """A message in `language`, in its own context if it was marked with one (`pN_`)."""
+    if isinstance(message, Contextual):
+        return pgettext(language, message.context, message)
+    return gettext(language, message)
+
+
+def pgettext_for(language: str) -> Callable[..., str]:
+    """`pgettext(context, message, **values)` for a page's templates (the `_` of a context)."""
+    def contextual(context: str, message: str, **values: Any) -> str:
+        text = pgettext(language, context, message)
+        return text % values if values else text
+
+    return contextual
+
+
+def labeller(language: str, labels: Mapping[Any, str]) -> Callable[[Any], str]:
+    """What a page shows for a code: its marked label translated (`label(c.state)`); a code
+    without a label is looked up as a message itself, so it is never worse than the code."""
+    def label(code: Any) -> str:
+        if code is None or code == "":
+            return ""
+        return translate(language, labels.get(code, str(code)))
+
+    return label
 
 
 def parse_accept_language(header: str | None) -> str | None:
@@ -86,7 +135,13 @@ def choose_language(cookie: str | None, profile: str | None,
 # `templates/`), but not the documents' templates (`templates/documents/`), which are written
 # in one language each. English is the source language: its catalogue copies the ids.
 
-KEYWORDS = {"_": None, "N_": None, "gettext": None}
+KEYWORDS = {"_": None, "N_": None, "gettext": None,
+            "pgettext": ((1, "c"), 2), "pN_": ((1, "c"), 2)}
+
+
+def message_key(message: str, context: str | None = None) -> str:
+    """A message's key in a catalogue: `context\x04message` (gettext's own form) or the id."""
+    return f"{context}\x04{message}" if context else message
 
 
 def package_dir() -> Path:
@@ -110,12 +165,13 @@ def area(path: Path) -> str:
 
 def code_messages() -> dict[str, set[str]]:
     """Every message marked in the code and templates, and every title of the registered
-    case types (pages show them translated), with the areas using them."""
+    case types (pages show them translated), with the areas using them; a message marked
+    with a context is keyed `context\x04message` (`message_key`)."""
     from babel.messages.extract import extract_from_file
 
     found: dict[str, set[str]] = {}
-    for _method, path, _line, message, _comments, _context in _extracted(extract_from_file):
-        found.setdefault(message, set()).add(area(path))
+    for _method, path, _line, message, _comments, context in _extracted(extract_from_file):
+        found.setdefault(message_key(message, context), set()).add(area(path))
     for message, where in case_type_messages():
         found.setdefault(message, set()).add(where.split(".")[0])
     return found
@@ -201,13 +257,14 @@ def compile_all() -> list[Path]:
 
 
 def untranslated(language: str) -> list[str]:
-    """Message ids of `language`'s catalogue without a translation (tests use it)."""
+    """Keys (`message_key`) of `language`'s messages without a translation (tests use it)."""
     from babel.messages.pofile import read_po
 
     po = locale_dir() / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=language)
-    return [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+    return [message_key(m.id, m.context) for m in catalog
+            if m.id and (not m.string or m.fuzzy)]
 
 
 if __name__ == "__main__":

@@ -91,6 +91,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     _ = translator(visitor.language)
     values = {
         "request": request, "visitor": visitor, "_": _, "gettext": _,
+        "pgettext": i18n.pgettext_for(visitor.language),
         "lang": visitor.language, "languages": i18n.LANGUAGES,
         "csrf_token": visitor.csrf, "version": kzreg.__version__,
         "role_title": (_(ROLE_TITLES[visitor.actor.role]) if visitor.actor else ""),

@@ -29,7 +29,7 @@ def code_messages():
 
 @pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
 def test_every_marked_message_is_in_the_catalogue(lang, code_messages):
-    ids = {m.id for m in _po(lang) if m.id}
+    ids = {i18n.message_key(m.id, m.context) for m in _po(lang) if m.id}
     missing = set(code_messages) - ids
     assert not missing, f"run `python -m kzreg.web.i18n extract`; new: {sorted(missing)}"
 
@@ -78,9 +78,16 @@ def test_defense_and_producers_speak_the_acts_terms():
 def test_compiled_catalogue_matches_its_source(lang):
     mo_path = i18n.locale_dir() / lang / "LC_MESSAGES" / "messages.mo"
     with mo_path.open("rb") as fh:
-        compiled = {m.id: m.string for m in read_mo(fh) if m.id}
-    source = {m.id: m.string for m in _po(lang) if m.id and m.string and not m.fuzzy}
+        compiled = {i18n.message_key(m.id, _text(m.context)): m.string
+                    for m in read_mo(fh) if m.id}
+    source = {i18n.message_key(m.id, m.context): m.string for m in _po(lang)
+              if m.id and m.string and not m.fuzzy}
     assert compiled == source, "run `python -m kzreg.web.i18n compile`"
+
+
+def _text(context):
+    """babel's `read_mo` leaves a context as bytes."""
+    return context.decode() if isinstance(context, bytes) else context
 
 
 def test_kazakh_uses_kazakh_letters_and_russian_is_cyrillic():
@@ -105,6 +112,21 @@ def _names(text):
     import re
 
     return re.findall(r"%\((\w+)\)s", text)
+
+
+def test_a_shared_word_reads_per_room_by_its_context(code_messages):
+    """`pgettext`/`pN_` give one English word each room's own translation; both are
+    extracted from the Python and the templates with their context."""
+    assert "producers" in code_messages[i18n.message_key("other", "producers")]
+    assert "defense" in code_messages[i18n.message_key("Subject", "defense")]
+    assert "defense" in code_messages[i18n.message_key("unclassified", "secrecy")]
+    assert i18n.pgettext("ru", "secrecy", "unclassified") == "несекретно"
+    assert i18n.gettext("ru", "unclassified") == "не отнесён к степени"    # the risk room's
+    label = i18n.labeller("kk", {0: i18n.pN_("secrecy", "unclassified"), 1: i18n.N_("secret")})
+    assert (label(0), label(1), label("no label"), label(None)) == (
+        "құпия емес", "құпия", "no label", "")
+    assert i18n.pgettext_for("en")("defense", "Subject") == "Subject"
+    assert i18n.translate("ru", i18n.pN_("defense", "Subject")) == "Предмет"
 
 
 def test_unknown_language_falls_back_to_russian():

@@ -62,7 +62,7 @@ def test_login_dashboard_languages_and_docs(server):
             page.click("button[type=submit]")
             expect(page).to_have_url(f"{server}/")
             expect(page.locator("h1")).to_have_text("Рабочий стол")
-            expect(page.locator(".card")).to_have_count(3)  # assembly, risk, producers
+            expect(page.locator(".card")).to_have_count(2)  # assembly, producers
             expect(page.locator(".user-name")).to_have_text("Ольга Ким")
 
             page.click("a.lang[lang=kk]")

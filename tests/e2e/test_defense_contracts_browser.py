@@ -71,7 +71,7 @@ def test_officer_sends_contractor_signs_and_never_sees_top_secret(server):
         with officer.expect_navigation():         # a loaded machine answers slowly
             officer.click("#do-send")
         expect(officer.locator("#state")).to_have_attribute("data-state", "sent")
-        expect(officer.locator("tr[data-term=send]")).to_contain_text("on time")
+        expect(officer.locator("tr[data-term=send][data-status='on time']")).to_have_count(1)
 
         officer.goto(f"{server}/defense/contracts")
         officer.click("text=Armoured vehicle cabins, demo")

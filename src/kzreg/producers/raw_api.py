@@ -32,7 +32,16 @@ from kzreg.producers import raw_list_workflow as rlw
 from kzreg.producers import raw_materials as rm
 from kzreg.producers import raw_service
 from kzreg.producers.pages import page
-from kzreg.web.auth import DB, ApiActor, CaseId, PageActor, Visitor, VisitorDep, csrf_protected
+from kzreg.web.auth import (
+    DB,
+    ApiActor,
+    CaseId,
+    PageActor,
+    PageCaseId,
+    Visitor,
+    VisitorDep,
+    csrf_protected,
+)
 
 router = APIRouter()
 TAGS = ["producers raw materials"]
@@ -262,7 +271,7 @@ async def list_application_form(request: Request, db: DB, visitor: CSRF,
 
 @router.post("/producers/raw-materials/list-applications/{case_id}/examination",
              include_in_schema=False)
-async def examination_form(case_id: int, request: Request, db: DB, visitor: CSRF,
+async def examination_form(case_id: PageCaseId, request: Request, db: DB, visitor: CSRF,
                            actor: PageActor) -> Response:
     def run(form) -> None:
         rlw.examine(db, actor, case_id, missing_documents=_listed_lines(

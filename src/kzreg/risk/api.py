@@ -33,6 +33,7 @@ from kzreg.web.auth import (
     ApiActor,
     CaseId,
     PageActor,
+    PageCaseId,
     Visitor,
     VisitorDep,
     csrf_protected,
@@ -87,14 +88,6 @@ Reader = Annotated[Actor, Depends(api_reader)]
 PageReader = Annotated[Actor, Depends(page_reader)]
 
 
-def page_case_in_scope(case_id: int, db: DB, actor: PageActor) -> int:
-    """A page's `{case_id}`: a case outside the visitor's scope is "not found", before any
-    other check (the answer for someone else's case is the answer for no case)."""
-    get_case_for(db, actor, case_id)
-    return case_id
-
-
-PageCaseId = Annotated[int, Depends(page_case_in_scope)]
 
 
 def subject_json(view: dict[str, Any], exemptions: list[dict] | None = None) -> dict[str, Any]:

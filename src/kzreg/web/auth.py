@@ -234,3 +234,15 @@ def case_in_scope(case_id: int, db: DB, actor: ApiActor) -> int:
 
 
 CaseId = Annotated[int, Depends(case_in_scope)]
+
+
+def page_case_in_scope(case_id: int, db: DB, actor: PageActor) -> int:
+    """A page's `{case_id}`: a case outside the visitor's scope is "not found", before any
+    other check (the answer for someone else's case is the answer for no case)."""
+    from kzreg.platform.cases import get_case_for
+
+    get_case_for(db, actor, case_id)
+    return case_id
+
+
+PageCaseId = Annotated[int, Depends(page_case_in_scope)]

@@ -181,9 +181,12 @@ def case_type_messages() -> list[tuple[str, str]]:
     """(title, case type) for the titles of every case type, its states, transitions and
     deadlines: declared in the rooms' workflow modules, shown through `_()` on pages."""
     from kzreg.platform.casetypes import load_case_types
+    from kzreg.platform.plugins import ROOM_PACKAGES
 
     out = []
     for ct in load_case_types():
+        if ct.name.split(".", 1)[0] not in ROOM_PACKAGES:
+            continue    # a case type a test registered in this process, not the rooms'
         titles = [ct.title, *(s.title for s in ct.states), *(t.title for t in ct.transitions),
                   *(d.title for s in ct.states for d in s.deadlines)]
         out += [(title, ct.name) for title in titles if title]

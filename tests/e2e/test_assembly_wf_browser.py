@@ -6,35 +6,17 @@ drives the pages of the assembly room; screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from support.browser import ARGS, ARTIFACTS, BROWSER_MARKS, CHROMIUM, login
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                       reason="Debian's Chromium is not installed (scripts/setup-system.sh)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def server(demo_site) -> str:
     assert "assembly:" in demo_site.demo_output
     return demo_site.url
-
-
-def _login(page, url: str, username: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "kzreg-demo")
-    page.locator("form[action='/login'] [type=submit]").click()
-    page.wait_for_url(f"{url}/")
 
 
 def test_manufacturer_scores_and_applies_officer_reviews(server):
@@ -49,7 +31,7 @@ def test_manufacturer_scores_and_applies_officer_reviews(server):
                 if not r.url.startswith(server) and not r.url.startswith("data:") else None)
 
         # the manufacturer scores itself (R-App2: 3,000 + engine 500 + battery 500 × 0.5)
-        _login(page, server, "manufacturer")
+        login(page, server, "manufacturer")
         page.goto(f"{server}/assembly/calculator?vehicle=car")
         page.check("#claim_1")
         page.check("#claim_8_1")
@@ -84,7 +66,7 @@ def test_manufacturer_scores_and_applies_officer_reviews(server):
         page.locator("form[action='/logout'] button").click()
 
         # the officer finds it in the queue and sends the draft agreement and schedule
-        _login(page, server, "industry")
+        login(page, server, "industry")
         page.goto(f"{server}/assembly/queue")
         expect(page.locator("#queue")).to_contain_text("Steppe Q1 hatchback")
         page.screenshot(path=str(ARTIFACTS / "assembly-queue.png"), full_page=True)
@@ -101,7 +83,7 @@ def test_manufacturer_scores_and_applies_officer_reviews(server):
 
         # the other manufacturer does not see the case
         page.locator("form[action='/logout'] button").click()
-        _login(page, server, "manufacturer2")
+        login(page, server, "manufacturer2")
         response = page.goto(case_url)
         assert response is not None and response.status == 404
         browser.close()

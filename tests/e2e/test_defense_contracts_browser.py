@@ -7,36 +7,18 @@ test-artifacts/."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from support.browser import ARGS, ARTIFACTS, BROWSER_MARKS, CHROMIUM, login
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                       reason="Debian's Chromium is not installed (scripts/setup-system.sh)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def server(demo_site) -> str:
     assert "defense contracts: 12 contracts" in demo_site.demo_output
     return demo_site.url
-
-
-def _login(page, url: str, username: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "kzreg-demo")
-    page.locator("form[action='/login'] [type=submit]").click()
-    page.wait_for_url(f"{url}/")
 
 
 def _contract_id(subject: str) -> int:
@@ -60,7 +42,7 @@ def test_officer_sends_contractor_signs_and_never_sees_top_secret(server):
         officer = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
         officer.on("request", lambda r: outside.append(r.url)
                    if not r.url.startswith(server) and not r.url.startswith("data:") else None)
-        _login(officer, server, "defense")
+        login(officer, server, "defense")
         officer.goto(f"{server}/defense/contracts")
         board = officer.locator("#contracts")
         expect(board).to_contain_text("Air defense radar components, demo")
@@ -101,7 +83,7 @@ def test_officer_sends_contractor_signs_and_never_sees_top_secret(server):
         pdf = officer.locator("#documents a").first.get_attribute("href")
 
         contractor = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
-        _login(contractor, server, "contractor")
+        login(contractor, server, "contractor")
         contractor.goto(f"{server}/defense/contracts")
         expect(contractor.locator("#contracts")).not_to_contain_text("radar components")
         expect(contractor.locator("#contracts")).not_to_contain_text("Secure radio relay")

@@ -9,38 +9,22 @@ to test-artifacts/.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from support.browser import ARGS, ARTIFACTS, BROWSER_MARKS, CHROMIUM, login
+
 TOP_SECRET = ("Strategic air defense", "Medium-range air defense", "Counter-battery",
               "Long-range air surveillance")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                       reason="Debian's Chromium is not installed (scripts/setup-system.sh)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def server(demo_site) -> str:
     assert "defense order:" in demo_site.demo_output
     return demo_site.url
-
-
-def _login(page, url: str, username: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "kzreg-demo")
-    page.locator("form[action='/login'] [type=submit]").click()
-    page.wait_for_url(f"{url}/")
 
 
 def test_officer_sees_findings_contractor_sees_nothing_classified(server):
@@ -55,7 +39,7 @@ def test_officer_sees_findings_contractor_sees_nothing_classified(server):
                 if not r.url.startswith(server) and not r.url.startswith("data:") else None)
 
         # the officer (clearance 2): home → orders → the draft and its content check
-        _login(page, server, "defense")
+        login(page, server, "defense")
         page.goto(f"{server}/defense/")
         expect(page.locator("#defense-contracts-links a[href='/defense/contracts']")) \
             .to_have_count(1)
@@ -103,7 +87,7 @@ def test_officer_sees_findings_contractor_sees_nothing_classified(server):
         page.locator("form[action='/logout'] button").click()
 
         # the contractor (clearance 1): its task only, nothing top secret anywhere
-        _login(page, server, "contractor")
+        login(page, server, "contractor")
         for path in ("/defense/", "/defense/orders", "/defense/selections",
                      "/defense/register", "/defense/search?q=radar",
                      "/defense/search?q=Strategic"):

@@ -8,26 +8,18 @@ acknowledge. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from support.browser import ARGS, ARTIFACTS, BROWSER_MARKS, CHROMIUM
+
 DEVICE = "868000000000777"
 ROUTE = {"type": "LineString",
          "coordinates": [[76.911, 43.252], [77.238, 43.302], [78.257, 43.596],
                          [79.796, 44.083], [80.007, 44.166], [80.403, 44.217]]}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                       reason="Debian's Chromium is not installed (scripts/setup-system.sh)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

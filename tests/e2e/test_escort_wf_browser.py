@@ -9,23 +9,15 @@ the case closes. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from support.browser import ARGS, ARTIFACTS, BROWSER_MARKS, CHROMIUM
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                       reason="Debian's Chromium is not installed (scripts/setup-system.sh)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -52,7 +44,7 @@ def test_officer_completes_an_escort_in_the_browser(demo_server):
     outside: list[str] = []
     problems: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS,
                                      headless=True)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")

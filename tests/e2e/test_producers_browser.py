@@ -8,36 +8,19 @@ fixture); screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from support.browser import ARGS, ARTIFACTS, BROWSER_MARKS, CHROMIUM, login
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                       reason="Debian's Chromium is not installed (scripts/setup-system.sh)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def server(demo_site) -> str:
     assert "producers incentives and contracts:" in demo_site.demo_output
     return demo_site.url
-
-
-def _login(page, url: str, username: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "kzreg-demo")
-    page.locator("form[action='/login'] [type=submit]").click()
-    page.wait_for_url(f"{url}/", timeout=90000)
 
 
 def test_officer_decides_an_incentive_and_a_maker_sees_only_its_own(server):
@@ -52,7 +35,7 @@ def test_officer_decides_an_incentive_and_a_maker_sees_only_its_own(server):
                 if not r.url.startswith(server) and not r.url.startswith("data:") else None)
 
         # the officer's queue and dashboard
-        _login(page, server, "industry")
+        login(page, server, "industry", timeout=90000)
         page.goto(f"{server}/producers/incentives/")
         expect(page.locator("#chart-states svg rect").first).to_be_visible()
         rows = page.locator("#queue tbody tr")
@@ -95,7 +78,7 @@ def test_officer_decides_an_incentive_and_a_maker_sees_only_its_own(server):
         page.locator("form[action='/logout'] button").click()
 
         # the manufacturer sees its own applications only; another's is not found
-        _login(page, server, "manufacturer")
+        login(page, server, "manufacturer", timeout=90000)
         page.goto(f"{server}/producers/incentives/")
         expect(page.locator("#queue")).to_contain_text("Steppe Motors LLP")
         expect(page.locator("#queue")).not_to_contain_text("Altyn Machinery LLP")

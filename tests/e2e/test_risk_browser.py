@@ -7,35 +7,18 @@ days; a manufacturer is refused. Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from support.browser import ARGS, ARTIFACTS, BROWSER_MARKS, CHROMIUM, login
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                       reason="Debian's Chromium is not installed (scripts/setup-system.sh)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def server(demo_site) -> str:
     assert "risk: 3000 subjects" in demo_site.demo_output
     return demo_site.url
-
-
-def _login(page, url: str, username: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "kzreg-demo")
-    page.locator("form[action='/login'] [type=submit]").click()
-    page.wait_for_url(f"{url}/")
 
 
 def test_inspector_register_checklist_prohibition(server):
@@ -50,7 +33,7 @@ def test_inspector_register_checklist_prohibition(server):
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.on("request", lambda r: outside.append(r.url)
                 if not r.url.startswith(server) and not r.url.startswith("data:") else None)
-        _login(page, server, "inspector")
+        login(page, server, "inspector")
 
         # the register: one page of 50 of the 3,000, the chart of both degrees
         page.goto(f"{server}/risk/")
@@ -104,7 +87,7 @@ def test_inspector_register_checklist_prohibition(server):
         page.locator("form[action='/logout'] button").click()
 
         # a manufacturer does not read the control body's register
-        _login(page, server, "manufacturer")
+        login(page, server, "manufacturer")
         response = page.goto(f"{server}/risk/")
         assert response is not None and response.status == 403
         response = page.goto(f"{server}/risk/orders")
